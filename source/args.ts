@@ -1,0 +1,99 @@
+import meow from 'meow';
+import {PiAuthError} from './errors.js';
+import {helpText} from './help.js';
+import {type Command, type Parsed, type RunOptions, commands} from './run.js';
+
+const flagSpec = {
+	authFile: {type: 'string'},
+	config: {type: 'string'},
+	json: {type: 'boolean', default: false},
+	browser: {type: 'boolean', default: true},
+	help: {type: 'boolean', default: false, shortFlag: 'h'},
+	version: {type: 'boolean', default: false, shortFlag: 'v'},
+	method: {type: 'string'},
+	minValidity: {type: 'string'},
+	force: {type: 'boolean', default: false},
+	all: {type: 'boolean', default: false},
+	check: {type: 'boolean', default: false},
+	enterprise: {type: 'string'},
+} as const;
+
+const kebab = (name: string) => name.replaceAll(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+const knownFlags = new Set(Object.keys(flagSpec).map(name => kebab(name)));
+const validFlags = [...knownFlags]
+	.map(name => (name === 'browser' ? '--no-browser' : `--${name}`))
+	.join(', ');
+
+/** Unknown flags are a usage error that lists the valid ones (meow's own check does not). */
+const findUnknownFlag = (argv: readonly string[]): string | undefined => {
+	for (const arg of argv) {
+		if (arg === '--') return undefined;
+		if (!arg.startsWith('-') || arg === '-') continue;
+		const name = arg.replace(/^--?/, '').split('=')[0] ?? '';
+		if (arg.startsWith('--')) {
+			const base = name.startsWith('no-') ? name.slice(3) : name;
+			if (!knownFlags.has(name) && !knownFlags.has(base)) return arg;
+		} else if (!/^[hv]+$/.test(name)) {
+			return arg;
+		}
+	}
+
+	return undefined;
+};
+
+/** Flags and command, or an exit code when there is nothing left to do (--help, --version). */
+export const parseArgs = (
+	argv: readonly string[],
+	io: Pick<RunOptions, 'stdout' | 'stderr' | 'stdin'>,
+): Parsed | number => {
+	const unknown = findUnknownFlag(argv);
+	if (unknown) {
+		throw new PiAuthError(
+			'usage',
+			`Unknown flag ${unknown.split('=')[0] ?? unknown}. Valid flags: ${validFlags}.`,
+		);
+	}
+
+	const cli = meow(helpText, {
+		importMeta: import.meta,
+		argv: [...argv],
+		flags: flagSpec,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+	});
+	if (cli.flags.help) {
+		io.stdout.write(`${cli.help}\n`);
+		return 0;
+	}
+
+	if (cli.flags.version) {
+		io.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+		return 0;
+	}
+
+	const [first, ...input] = cli.input;
+	if (first !== undefined && !commands.includes(first as Command)) {
+		throw new PiAuthError(
+			'usage',
+			`Unknown command "${first}". Valid commands: ${commands.join(', ')}.`,
+		);
+	}
+
+	for (const name of ['authFile', 'config', 'method', 'minValidity', 'enterprise'] as const) {
+		if (cli.flags[name] === '') {
+			throw new PiAuthError('usage', `--${kebab(name)} needs a value.`);
+		}
+	}
+
+	if (first === undefined && !(io.stdin as {isTTY?: boolean}).isTTY) {
+		io.stderr.write(`${cli.help}\n`);
+		return 2;
+	}
+
+	return {
+		...(first === undefined ? {} : {command: first as Command}),
+		input,
+		flags: cli.flags,
+	};
+};

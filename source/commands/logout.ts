@@ -1,0 +1,51 @@
+import {listCredentials} from '../credentials/view.js';
+import type {Provider} from '../providers/types.js';
+import {type CommandContext, writeJson, writeLine} from './io.js';
+
+export type LogoutOptions = {providers: readonly Provider[]; all: boolean};
+
+/** Removes entries; never needs the network, works with dead tokens. Entries of unknown providers stay. */
+export const logoutCommand = async (
+	context: CommandContext,
+	{providers, all}: LogoutOptions,
+): Promise<number> => {
+	const {store} = context;
+	await store.getState().reload();
+	const {data, error} = store.getState();
+	if (error) throw error;
+	const views = listCredentials(data, context.env, context.now());
+	const targets = all
+		? views.filter(view => view.source === 'file').map(view => view.provider.id)
+		: providers.map(provider => provider.id);
+	const removed = targets.length > 0 ? await store.getState().remove(targets) : [];
+	const notStored = targets.filter(id => !removed.includes(id));
+	// Environment credentials cannot be removed from here: say which variable keeps them alive.
+	const fromEnv = listCredentials(store.getState().data, context.env, context.now())
+		.filter(view => view.source === 'env' && (all || targets.includes(view.provider.id)))
+		.map(view => ({provider: view.provider.id, variable: view.variable}));
+
+	if (context.json) {
+		writeJson(context.stdout, {removed, notStored, env: fromEnv});
+		return 0;
+	}
+
+	for (const id of removed) writeLine(context.stderr, `Signed out of ${id}.`);
+	for (const id of notStored) {
+		if (!fromEnv.some(entry => entry.provider === id)) {
+			writeLine(context.stderr, `${id}: not signed in, nothing to remove.`);
+		}
+	}
+
+	if (all && targets.length === 0 && fromEnv.length === 0) {
+		writeLine(context.stderr, 'No credentials stored, nothing to remove.');
+	}
+
+	for (const entry of fromEnv) {
+		writeLine(
+			context.stderr,
+			`${entry.provider}: still available from the environment variable ${entry.variable ?? ''}; unset it to sign out completely.`,
+		);
+	}
+
+	return 0;
+};

@@ -1,0 +1,111 @@
+import {type CredentialView, listCredentials} from '../credentials/view.js';
+import {formatExpiry} from '../format.js';
+import {type CommandContext, writeJson, writeLine} from './io.js';
+
+export type StatusOptions = {check: boolean};
+
+/** The `status --json` entry (cli-contract.md). Tokens never appear here. */
+export const statusEntry = (view: CredentialView, now: number) => ({
+	id: view.provider.id,
+	name: view.provider.name,
+	type: view.type,
+	source: view.source,
+	state: view.state,
+	expires: view.expires,
+	expiresIn:
+		view.expires === null ? null : Math.floor((view.expires - now) / 1000),
+	...(view.account ? {account: view.account} : {}),
+	...(view.variable ? {variable: view.variable} : {}),
+	...(view.reason ? {reason: view.reason} : {}),
+});
+
+/** cli-contract.md: 1 for any expired / needs-login / none stored, else 2 for any expiring, else 0. */
+export const checkExitCode = (views: readonly CredentialView[]): number => {
+	if (
+		views.length === 0 ||
+		views.some(view => view.state === 'expired' || view.state === 'needs-login')
+	) {
+		return 1;
+	}
+
+	return views.some(view => view.state === 'expiring') ? 2 : 0;
+};
+
+const nextStep = (view: CredentialView): string => {
+	const id = view.provider.id;
+	switch (view.state) {
+		case 'needs-login':
+			return view.reason === 'invalid-entry'
+				? ` — the stored entry is incomplete; run: pi-auth login ${id}`
+				: ` — sign in again: pi-auth login ${id}`;
+		case 'expired':
+		case 'expiring':
+			return view.credential?.type === 'oauth' && view.credential.refresh
+				? ` — refresh: pi-auth refresh ${id}`
+				: ` — sign in again: pi-auth login ${id}`;
+		case 'valid':
+			return '';
+	}
+};
+
+const describe = (view: CredentialView, now: number): string[] => {
+	const source =
+		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
+	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
+	const expiry = view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
+	const state = view.state === 'needs-login' ? 'needs login' : view.state;
+	return [
+		view.provider.name,
+		`${kind} · ${source}${view.account ? ` · ${view.account}` : ''}`,
+		`${state}${expiry}${nextStep(view)}`,
+	];
+};
+
+const writeText = (
+	context: CommandContext,
+	file: string,
+	views: readonly CredentialView[],
+	now: number,
+) => {
+	const {stdout} = context;
+	writeLine(stdout, `Credentials in ${file}`);
+	if (views.length === 0) {
+		writeLine(stdout, 'No credentials yet. Sign in with: pi-auth login');
+		return;
+	}
+
+	const rows = views.map(view => describe(view, now));
+	const widths = [0, 1].map(column =>
+		Math.max(...rows.map(row => row[column]?.length ?? 0)),
+	);
+	for (const row of rows) {
+		const [name = '', kind = '', state = ''] = row;
+		writeLine(
+			stdout,
+			`  ${name.padEnd(widths[0] ?? 0)}  ${kind.padEnd(widths[1] ?? 0)}  ${state}`,
+		);
+	}
+};
+
+/** One snapshot (no TTY) or the check. Exit 0 whenever the file could be read. */
+export const statusCommand = async (
+	context: CommandContext,
+	{check}: StatusOptions,
+): Promise<number> => {
+	const {store} = context;
+	await store.getState().reload();
+	const {data, error, file} = store.getState();
+	if (error) throw error;
+	const now = context.now();
+	const views = listCredentials(data, context.env, now);
+	if (context.json) {
+		writeJson(context.stdout, {
+			file,
+			providers: views.map(view => statusEntry(view, now)),
+		});
+	} else {
+		writeText(context, file, views, now);
+	}
+
+	return check ? checkExitCode(views) : 0;
+};

@@ -1,0 +1,126 @@
+import {watch, watchFile, unwatchFile, type FSWatcher} from 'node:fs';
+import path from 'node:path';
+import {createStore} from 'zustand/vanilla';
+import {PiAuthError} from '../errors.js';
+import {
+	type AuthData,
+	type Mutation,
+	readAuthFile,
+	updateAuthFile,
+} from './auth-file.js';
+import type {Credential, OAuthCredential} from './credential.js';
+import type {LockOptions} from './file-lock.js';
+
+export type AuthState = {
+	file: string;
+	/** The file's raw object as last read or written. */
+	data: AuthData;
+	/** Set when the file could not be read; `data` then keeps what was there before. */
+	error: PiAuthError | undefined;
+	loaded: boolean;
+	reload: () => Promise<void>;
+	/** A login: replaces the provider's whole entry. */
+	save: (provider: string, credential: Credential) => Promise<void>;
+	/** A refresh: merges into the entry, keeping its other fields. */
+	merge: (provider: string, fields: Partial<OAuthCredential>) => Promise<void>;
+	/** Removes entries; resolves to the ids that were there. */
+	remove: (providers: readonly string[]) => Promise<string[]>;
+	/** Any other locked read-modify-write (the refresh path uses it). */
+	update: <T>(
+		mutate: (current: AuthData) => Mutation<T> | Promise<Mutation<T>>,
+	) => Promise<T>;
+};
+
+export type AuthStore = ReturnType<typeof createAuthStore>;
+
+export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
+	createStore<AuthState>()(set => {
+		const update: AuthState['update'] = async mutate => {
+			try {
+				const {data, result} = await updateAuthFile(
+					options.file,
+					mutate,
+					options.lock,
+				);
+				set({data, error: undefined, loaded: true});
+				return result;
+			} catch (error) {
+				if (error instanceof PiAuthError && error.code === 'file-corrupt') {
+					set({error, loaded: true});
+				}
+
+				throw error;
+			}
+		};
+
+		return {
+			file: options.file,
+			data: {},
+			error: undefined,
+			loaded: false,
+			async reload() {
+				try {
+					set({data: await readAuthFile(options.file), error: undefined, loaded: true});
+				} catch (error) {
+					if (!(error instanceof PiAuthError)) throw error;
+					set({error, loaded: true});
+				}
+			},
+			async save(provider, credential) {
+				await update(current => ({
+					data: {...current, [provider]: credential},
+					result: undefined,
+				}));
+			},
+			async merge(provider, fields) {
+				await update(current => ({
+					data: {...current, [provider]: {...(current[provider] as object), ...fields}},
+					result: undefined,
+				}));
+			},
+			async remove(ids) {
+				return update(current => {
+					const present = ids.filter(id => Object.hasOwn(current, id));
+					if (present.length === 0) return {result: []};
+					const data = {...current};
+					for (const id of present) delete data[id];
+					return {data, result: present};
+				});
+			},
+			update,
+		};
+	});
+
+/**
+Reloads the store when another process changes the file. Writers replace the file by rename, so
+the directory is watched; where that is impossible (no directory yet) the file is polled.
+*/
+export const watchAuthFile = (
+	store: AuthStore,
+	{debounceMs = 50, pollMs = 1000}: {debounceMs?: number; pollMs?: number} = {},
+): (() => void) => {
+	const {file} = store.getState();
+	let timer: NodeJS.Timeout | undefined;
+	const schedule = () => {
+		clearTimeout(timer);
+		timer = setTimeout(() => {
+			void store.getState().reload();
+		}, debounceMs);
+	};
+
+	let watcher: FSWatcher | undefined;
+	try {
+		watcher = watch(path.dirname(file), {persistent: false}, (_event, name) => {
+			if (name === null || name === path.basename(file)) schedule();
+		});
+		watcher.on('error', () => undefined);
+	} catch {
+		watchFile(file, {interval: pollMs, persistent: false}, schedule);
+	}
+
+	return () => {
+		clearTimeout(timer);
+		if (watcher) watcher.close();
+		else unwatchFile(file, schedule);
+	};
+};

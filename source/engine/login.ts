@@ -1,0 +1,157 @@
+import {type Config, callbackPortsFor, endpointsFor} from '../config.js';
+import type {OAuthCredential} from '../credentials/credential.js';
+import {PiAuthError} from '../errors.js';
+import {type CallbackServer, startCallbackServer} from '../oauth/callback-server.js';
+import {pollDevice} from '../oauth/device-poller.js';
+import {createPkce, randomState} from '../oauth/pkce.js';
+import {raceForCode} from '../oauth/race.js';
+import type {Provider, ProviderContext} from '../providers/types.js';
+
+export type LoginDeps = {
+	config: Config;
+	fetch: typeof fetch;
+	now: () => number;
+	signal?: AbortSignal;
+};
+
+const contextOf = (
+	deps: LoginDeps,
+	provider: Provider,
+	domain?: string,
+): ProviderContext => ({
+	fetch: deps.fetch,
+	endpoints: endpointsFor(deps.config, provider, domain),
+	now: deps.now,
+	...(deps.signal ? {signal: deps.signal} : {}),
+});
+
+export type BrowserLogin = {
+	url: string;
+	redirectUri: string;
+	/** The port the callback server listens on; undefined when every port was busy (paste-only). */
+	port: number | undefined;
+	busyPorts: readonly number[];
+	/** Resolves with the credential once a valid code arrives by callback or paste. */
+	complete: (
+		pastes: AsyncIterable<string>,
+		onRejectedPaste?: (error: PiAuthError) => void,
+	) => Promise<OAuthCredential>;
+	close: () => Promise<void>;
+};
+
+const unsupported = (provider: Provider, method: string) =>
+	new PiAuthError('usage', `${provider.name} does not support ${method} sign-in.`);
+
+/** Authorization code + PKCE: callback server (if any), authorize URL, then the race. */
+export const startBrowserLogin = async (
+	deps: LoginDeps,
+	provider: Provider,
+): Promise<BrowserLogin> => {
+	const {authorizeUrl, exchangeCode, redirectUri} = provider;
+	if (!authorizeUrl || !exchangeCode || !redirectUri) {
+		throw unsupported(provider, 'browser');
+	}
+
+	const pkce = createPkce();
+	const state = provider.newState?.(pkce.verifier) ?? randomState(16, 'hex');
+	const ports = callbackPortsFor(deps.config, provider);
+	let callback: CallbackServer | undefined;
+	if (provider.callback && ports.length > 0) {
+		callback = await startCallbackServer({
+			ports,
+			path: provider.callback.path,
+			expectedState: state,
+			...(deps.signal ? {signal: deps.signal} : {}),
+		});
+	}
+
+	const port = callback?.port;
+	const uri = redirectUri(port);
+	const context = contextOf(deps, provider);
+	return {
+		url: authorizeUrl({
+			endpoints: context.endpoints,
+			redirectUri: uri,
+			challenge: pkce.challenge,
+			state,
+		}),
+		redirectUri: uri,
+		port,
+		busyPorts: callback?.busyPorts ?? [],
+		async complete(pastes, onRejectedPaste) {
+			const {code} = await raceForCode({
+				...(callback?.port === undefined ? {} : {callback}),
+				pastes,
+				expectedState: state,
+				...(deps.signal ? {signal: deps.signal} : {}),
+				...(onRejectedPaste ? {onRejectedPaste} : {}),
+			});
+			return exchangeCode(context, {
+				code,
+				state,
+				verifier: pkce.verifier,
+				redirectUri: uri,
+			});
+		},
+		async close() {
+			await callback?.close();
+		},
+	};
+};
+
+export type DeviceLogin = {
+	userCode: string;
+	verificationUri: string;
+	expiresAt: number;
+	complete: () => Promise<OAuthCredential>;
+};
+
+export const startDeviceLogin = async (
+	deps: LoginDeps,
+	provider: Provider,
+	options: {enterpriseDomain?: string} = {},
+): Promise<DeviceLogin> => {
+	if (!provider.startDevice) throw unsupported(provider, 'device-code');
+	const domain = options.enterpriseDomain;
+	const context = contextOf(deps, provider, domain);
+	const session = await provider.startDevice(
+		context,
+		domain ? {enterpriseDomain: domain} : {},
+	);
+	return {
+		userCode: session.userCode,
+		verificationUri: session.verificationUri,
+		expiresAt: deps.now() + session.expiresInSeconds * 1000,
+		complete: async () =>
+			pollDevice({
+				poll: session.poll,
+				expiresInSeconds: session.expiresInSeconds,
+				...(session.intervalSeconds === undefined
+					? {}
+					: {intervalSeconds: session.intervalSeconds}),
+				...(deps.signal ? {signal: deps.signal} : {}),
+				now: deps.now,
+			}),
+	};
+};
+
+/** providers.md (Copilot): keep only the hostname of what the user typed; blank = github.com. */
+export const normalizeEnterpriseDomain = (input: string): string | undefined => {
+	const trimmed = input.trim();
+	if (trimmed === '') return undefined;
+	let host: string;
+	try {
+		host = new URL(trimmed.includes('://') ? trimmed : `https://${trimmed}`).hostname;
+	} catch {
+		host = '';
+	}
+
+	if (!/^[a-z\d.-]+\.[a-z\d-]+$/i.test(host)) {
+		throw new PiAuthError(
+			'usage',
+			'That is not a GitHub Enterprise host name. Type it like github.example.com, or leave it blank for github.com.',
+		);
+	}
+
+	return host === 'github.com' ? undefined : host.toLowerCase();
+};

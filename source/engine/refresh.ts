@@ -1,0 +1,134 @@
+import type {Config} from '../config.js';
+import {endpointsFor} from '../config.js';
+import type {AuthData} from '../credentials/auth-file.js';
+import {
+	EXPIRING_WITHIN_MS,
+	type OAuthCredential,
+	isRecord,
+	parseCredential,
+} from '../credentials/credential.js';
+import type {AuthStore} from '../credentials/store.js';
+import {PiAuthError} from '../errors.js';
+import type {Provider, ProviderContext} from '../providers/types.js';
+
+export type RefreshDeps = {
+	store: AuthStore;
+	config: Config;
+	fetch: typeof fetch;
+	now: () => number;
+	signal?: AbortSignal;
+};
+
+export type RefreshOptions = {
+	/** Refresh when less than this is left (default 5 minutes). */
+	minValidityMs?: number;
+	/** Refresh even when still valid (`refresh --force`). */
+	force?: boolean;
+};
+
+export type RefreshOutcome = {
+	credential: OAuthCredential;
+	/** True when this call refreshed; false when the stored token was good (maybe another process refreshed it). */
+	refreshed: boolean;
+};
+
+export const contextFor = (
+	deps: Omit<RefreshDeps, 'store'>,
+	provider: Provider,
+	credential?: OAuthCredential,
+): ProviderContext => ({
+	fetch: deps.fetch,
+	endpoints: endpointsFor(deps.config, provider, credential?.enterpriseUrl),
+	now: deps.now,
+	...(deps.signal ? {signal: deps.signal} : {}),
+});
+
+/** cli-contract.md: permanent failures are recorded on the entry; every other field stays. */
+const PERMANENT: ReadonlySet<string> = new Set(['revoked']);
+
+const notSignedIn = (provider: Provider) =>
+	new PiAuthError(
+		'not-signed-in',
+		`Not signed in to ${provider.name}. Run: pi-auth login ${provider.id}`,
+	);
+
+export const needsLoginError = (provider: Provider, reason: string) =>
+	new PiAuthError(
+		'needs-login',
+		`${provider.name} needs a new sign-in (the refresh token was rejected: ${reason}). Run: pi-auth login ${provider.id}`,
+		{serverCode: reason},
+	);
+
+const cannotRefresh = (provider: Provider) =>
+	new PiAuthError(
+		'token-expired',
+		`The ${provider.name} token is expiring and cannot be refreshed (a setup token or a token without a refresh token). Sign in again: pi-auth login ${provider.id}`,
+	);
+
+/**
+The single refresh path (token, refresh, the panel). Under the file lock it re-reads the entry and
+refreshes only if the entry on disk still needs it, so N processes racing on a single-use refresh
+token make one refresh and all use its result. A failure never deletes or blanks the entry.
+*/
+export const refreshCredential = async (
+	deps: RefreshDeps,
+	provider: Provider,
+	{minValidityMs = EXPIRING_WITHIN_MS, force = false}: RefreshOptions = {},
+): Promise<RefreshOutcome> => {
+	type Result = RefreshOutcome | {error: unknown};
+	const result = await deps.store
+		.getState()
+		.update<Result>(async (current: AuthData) => {
+			const raw = current[provider.id];
+			const credential = parseCredential(raw);
+			if (!credential || !isRecord(raw)) throw notSignedIn(provider);
+			if (credential.type !== 'oauth') {
+				throw new PiAuthError(
+					'usage',
+					`${provider.name} uses an API key, which does not expire or refresh.`,
+				);
+			}
+
+			const fresh =
+				!credential.needsLogin &&
+				credential.expires - deps.now() >= minValidityMs;
+			if (fresh && !force) return {result: {credential, refreshed: false}};
+			if (credential.needsLogin && !force) {
+				throw needsLoginError(provider, credential.needsLogin.reason);
+			}
+
+			if (!credential.refresh || !provider.refresh) throw cannotRefresh(provider);
+			try {
+				const fields = await provider.refresh(
+					contextFor(deps, provider, credential),
+					credential,
+				);
+				const {needsLogin: _cleared, ...rest} = raw;
+				// providers.md: the response may omit refresh_token; keep the old one then.
+				const next = {
+					...rest,
+					...fields,
+					refresh: fields.refresh || credential.refresh,
+				} as OAuthCredential;
+				return {
+					data: {...current, [provider.id]: next},
+					result: {credential: next, refreshed: true},
+				};
+			} catch (error) {
+				if (!(error instanceof PiAuthError) || !PERMANENT.has(error.code)) {
+					return {result: {error}};
+				}
+
+				const reason = error.serverCode ?? error.code;
+				return {
+					data: {
+						...current,
+						[provider.id]: {...raw, needsLogin: {reason, at: deps.now()}},
+					},
+					result: {error: needsLoginError(provider, reason)},
+				};
+			}
+		});
+	if ('error' in result) throw result.error;
+	return result;
+};

@@ -1,0 +1,38 @@
+export const helpText = `
+	Usage
+	  $ pi-auth                                  guided sign-in (in a terminal)
+	  $ pi-auth login [provider] [--method M]    sign in (wizard in a terminal, scripted otherwise)
+	  $ pi-auth status [--json] [--check]        live panel in a terminal, one snapshot otherwise
+	  $ pi-auth token <provider> [--min-validity 10m]
+	  $ pi-auth refresh [provider…] [--force]
+	  $ pi-auth logout <provider…> | --all
+
+	Providers
+	  anthropic        Anthropic (Claude Pro/Max)       oauth, setup-token, api-key
+	  openai-codex     OpenAI Codex (ChatGPT Plus/Pro)  oauth, device
+	  github-copilot   GitHub Copilot                   device
+
+	Options
+	  --auth-file PATH     credential file (default: $PI_AUTH_FILE, $PI_CODING_AGENT_DIR/oauth.json, ~/.pi/agent/oauth.json)
+	  --config PATH        config file (default: $PI_AUTH_CONFIG, ~/.pi/agent/pi-auth.json)
+	  --method M           oauth | device | setup-token | api-key
+	  --enterprise HOST    GitHub Enterprise host (github-copilot)
+	  --min-validity D     token: refresh first when less than D is left (default 5m)
+	  --force              refresh: even when the token is still valid
+	  --all                logout: every stored entry
+	  --check              status: exit 0 all valid, 1 expired/needs login/none, 2 expiring soon
+	  --json               machine-readable output on stdout
+	  --no-browser         never open a browser (also automatic over SSH, in CI, without a display)
+	  --help, --version
+
+	Secrets are read from standard input, never from arguments.
+
+	Examples
+	  $ pi-auth login anthropic --method setup-token < token.txt
+	  $ pi-auth login openai-codex --method device
+	  $ pi-auth status --json
+	  $ curl -H "Authorization: Bearer $(pi-auth token anthropic)" …
+	  $ pi-auth status --check || pi-auth refresh
+
+	Exit codes: 0 success · 1 failure (the message says what to do) · 2 usage error
+`;

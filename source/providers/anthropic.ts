@@ -1,0 +1,126 @@
+import {isRecord} from '../credentials/credential.js';
+import {postToken} from '../oauth/http.js';
+import {buildAuthorizeUrl} from '../oauth/pkce.js';
+import {credentialFromSecret} from './secrets.js';
+import {readTokenResponse, storedAccount} from './token-response.js';
+import type {Provider} from './types.js';
+
+const CLIENT_ID = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
+const SCOPES =
+	'org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload';
+/** The older paste-only flow: the page shows `code#state` to copy (providers.md). */
+const PASTE_REDIRECT_URI = 'https://console.anthropic.com/oauth/code/callback';
+/** pi stores Anthropic expiry 5 minutes early; keep the convention so both agree (providers.md). */
+const EXPIRY_BUFFER_MS = 5 * 60_000;
+
+const expiresAt = (now: number, expiresIn: number | undefined) =>
+	now + (expiresIn ?? 3600) * 1000 - EXPIRY_BUFFER_MS;
+
+const emailOf = (body: Record<string, unknown>): string | undefined => {
+	const account = body['account'];
+	return isRecord(account) && typeof account['email_address'] === 'string'
+		? account['email_address']
+		: undefined;
+};
+
+export const anthropic: Provider = {
+	id: 'anthropic',
+	name: 'Anthropic (Claude Pro/Max)',
+	subscription: 'Claude Pro or Max subscription',
+	notice:
+		'Anthropic bills or blocks subscription sign-in used outside Claude Code since 2026; the choice is yours.',
+	methods: ['oauth', 'setup-token', 'api-key'],
+	endpointNames: ['authorize', 'token', 'usage'],
+	defaultEndpoints: () => ({
+		authorize: 'https://claude.ai/oauth/authorize',
+		token: 'https://platform.claude.com/v1/oauth/token',
+		usage: 'https://api.anthropic.com/api/oauth/usage',
+	}),
+	callback: {ports: [53692], path: '/callback'},
+	// The authorize page rejects short states; the 43-character PKCE verifier is what works.
+	newState: verifier => verifier,
+	redirectUri: port =>
+		port === undefined ? PASTE_REDIRECT_URI : `http://localhost:${port}/callback`,
+	authorizeUrl: ({endpoints, redirectUri, challenge, state}) =>
+		buildAuthorizeUrl(endpoints['authorize'] ?? '', {
+			code: 'true',
+			client_id: CLIENT_ID,
+			response_type: 'code',
+			redirect_uri: redirectUri,
+			scope: SCOPES,
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+			state,
+		}),
+	async exchangeCode(context, {code, state, verifier, redirectUri}) {
+		// Departure from RFC 6749 §4.1.3: Anthropic wants a JSON body, with `state` in it, and the
+		// exact redirect_uri of the authorize request even for a pasted code (pi #2169, #2185).
+		const body = await postToken({
+			fetch: context.fetch,
+			url: context.endpoints['token'] ?? '',
+			encoding: 'json',
+			body: {
+				grant_type: 'authorization_code',
+				client_id: CLIENT_ID,
+				code,
+				state,
+				redirect_uri: redirectUri,
+				code_verifier: verifier,
+			},
+			...(context.signal ? {signal: context.signal} : {}),
+		});
+		const tokens = readTokenResponse(body);
+		const email = emailOf(tokens.body);
+		return {
+			type: 'oauth',
+			access: tokens.accessToken,
+			refresh: tokens.refreshToken ?? '',
+			expires: expiresAt(context.now(), tokens.expiresIn),
+			...(email ? {account: email} : {}),
+		};
+	},
+	async refresh(context, credential) {
+		// JSON body again, and no `scope`: sending one gets invalid_scope (providers.md).
+		const body = await postToken({
+			fetch: context.fetch,
+			url: context.endpoints['token'] ?? '',
+			encoding: 'json',
+			body: {
+				grant_type: 'refresh_token',
+				client_id: CLIENT_ID,
+				refresh_token: credential.refresh,
+			},
+			...(context.signal ? {signal: context.signal} : {}),
+		});
+		const tokens = readTokenResponse(body);
+		return {
+			access: tokens.accessToken,
+			// The response may omit refresh_token (pi #9369 stored `undefined`): keep the old one.
+			refresh: tokens.refreshToken ?? credential.refresh,
+			expires: expiresAt(context.now(), tokens.expiresIn),
+		};
+	},
+	fromSecret: (method, secret, now) =>
+		credentialFromSecret(method, secret, now, {apiKeyPrefix: 'sk-ant-api'}),
+	fromEnv(env) {
+		// pi's order: an OAuth token wins over an API key.
+		const token = env['ANTHROPIC_OAUTH_TOKEN'];
+		if (token) {
+			return {
+				variable: 'ANTHROPIC_OAUTH_TOKEN',
+				credential: {
+					type: 'oauth',
+					access: token,
+					refresh: '',
+					expires: Number.POSITIVE_INFINITY,
+				},
+			};
+		}
+
+		const key = env['ANTHROPIC_API_KEY'];
+		return key
+			? {variable: 'ANTHROPIC_API_KEY', credential: {type: 'api_key', key}}
+			: undefined;
+	},
+	account: storedAccount,
+};

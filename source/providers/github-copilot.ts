@@ -1,0 +1,186 @@
+import type {OAuthCredential} from '../credentials/credential.js';
+import {PiAuthError} from '../errors.js';
+import type {DevicePoll} from '../oauth/device-poller.js';
+import {errorCode, getJson, postToken} from '../oauth/http.js';
+import {storedAccount} from './token-response.js';
+import type {Provider, ProviderContext} from './types.js';
+
+const CLIENT_ID = 'Iv1.b507a08c87ecfe98';
+/** The Copilot token endpoint answers only editors it knows (providers.md). */
+export const EDITOR_HEADERS = {
+	'User-Agent': 'GitHubCopilotChat/0.35.0',
+	'Editor-Version': 'vscode/1.107.0',
+	'Editor-Plugin-Version': 'copilot-chat/0.35.0',
+	'Copilot-Integration-Id': 'vscode-chat',
+};
+/** pi stores Copilot expiry 5 minutes early (providers.md). */
+const EXPIRY_BUFFER_MS = 5 * 60_000;
+
+const signal = (context: ProviderContext) =>
+	context.signal ? {signal: context.signal} : {};
+
+/** The second step: a GitHub token buys a ~30-minute Copilot token. This is Copilot's "refresh". */
+const copilotToken = async (context: ProviderContext, githubToken: string) => {
+	const body = await getJson({
+		fetch: context.fetch,
+		url: context.endpoints['copilotToken'] ?? '',
+		headers: {Authorization: `Bearer ${githubToken}`, ...EDITOR_HEADERS},
+		...signal(context),
+	});
+	const token = body['token'];
+	const expiresAt = Number(body['expires_at']);
+	if (typeof token !== 'string' || !Number.isFinite(expiresAt)) {
+		throw new PiAuthError(
+			'bad-response',
+			'GitHub answered without a Copilot token. Check that this account has a Copilot subscription.',
+		);
+	}
+
+	return {access: token, expires: expiresAt * 1000 - EXPIRY_BUFFER_MS};
+};
+
+const login = async (context: ProviderContext, githubToken: string) => {
+	try {
+		const body = await getJson({
+			fetch: context.fetch,
+			url: context.endpoints['user'] ?? '',
+			headers: {Authorization: `token ${githubToken}`, ...EDITOR_HEADERS},
+			...signal(context),
+		});
+		return typeof body['login'] === 'string' ? body['login'] : undefined;
+	} catch {
+		// The label is a nicety; a failing quota endpoint must not fail the sign-in.
+		return undefined;
+	}
+};
+
+/** GitHub answers pending and slow_down with HTTP 200 and an `error` field, not 400 as RFC 8628 §3.5 says. */
+const pollResult = (code: string | undefined): DevicePoll<never> | undefined => {
+	switch (code) {
+		case 'authorization_pending':
+			return {status: 'pending'};
+		case 'slow_down':
+			return {status: 'slow_down'};
+		case 'expired_token':
+			throw new PiAuthError(
+				'code-expired',
+				'The device code has expired. Start the sign-in again.',
+			);
+		case 'access_denied':
+			throw new PiAuthError(
+				'access-denied',
+				'The sign-in was denied on GitHub. Start again and choose Authorize.',
+			);
+		default:
+			return undefined;
+	}
+};
+
+export const githubCopilot: Provider = {
+	id: 'github-copilot',
+	name: 'GitHub Copilot',
+	subscription: 'GitHub Copilot subscription',
+	methods: ['device'],
+	endpointNames: ['deviceCode', 'accessToken', 'copilotToken', 'user'],
+	defaultEndpoints: (domain = 'github.com') => ({
+		deviceCode: `https://${domain}/login/device/code`,
+		accessToken: `https://${domain}/login/oauth/access_token`,
+		copilotToken: `https://api.${domain}/copilot_internal/v2/token`,
+		user: `https://api.${domain}/copilot_internal/user`,
+	}),
+	async startDevice(context, {enterpriseDomain}) {
+		const start = await postToken({
+			fetch: context.fetch,
+			url: context.endpoints['deviceCode'] ?? '',
+			encoding: 'form',
+			body: {client_id: CLIENT_ID, scope: 'read:user'},
+			...signal(context),
+		});
+		const deviceCode = start['device_code'];
+		const userCode = start['user_code'];
+		const verificationUri = start['verification_uri'];
+		if (
+			typeof deviceCode !== 'string' ||
+			typeof userCode !== 'string' ||
+			typeof verificationUri !== 'string'
+		) {
+			throw new PiAuthError(
+				'bad-response',
+				'GitHub answered the device request without a code. Try again in a moment.',
+			);
+		}
+
+		const interval = Number(start['interval']);
+		const expiresIn = Number(start['expires_in']);
+		return {
+			userCode,
+			verificationUri,
+			expiresInSeconds: expiresIn > 0 ? expiresIn : 900,
+			...(interval > 0 ? {intervalSeconds: interval} : {}),
+			async poll(): Promise<DevicePoll<OAuthCredential>> {
+				let body: Record<string, unknown>;
+				try {
+					body = await postToken({
+						fetch: context.fetch,
+						url: context.endpoints['accessToken'] ?? '',
+						encoding: 'form',
+						body: {
+							client_id: CLIENT_ID,
+							device_code: deviceCode,
+							grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
+						},
+						...signal(context),
+					});
+				} catch (error) {
+					const mapped =
+						error instanceof PiAuthError ? pollResult(error.serverCode) : undefined;
+					if (mapped) return mapped;
+					throw error;
+				}
+
+				const pending = pollResult(errorCode(body));
+				if (pending) return pending;
+				const githubToken = body['access_token'];
+				if (typeof githubToken !== 'string' || githubToken === '') {
+					throw new PiAuthError(
+						'bad-response',
+						`GitHub answered the device poll with ${errorCode(body) ?? 'no token'}. Start the sign-in again.`,
+					);
+				}
+
+				const [copilot, account] = await Promise.all([
+					copilotToken(context, githubToken),
+					login(context, githubToken),
+				]);
+				return {
+					status: 'done',
+					value: {
+						type: 'oauth',
+						...copilot,
+						refresh: githubToken,
+						...(enterpriseDomain ? {enterpriseUrl: enterpriseDomain} : {}),
+						...(account ? {account} : {}),
+					},
+				};
+			},
+		};
+	},
+	refresh: async (context, credential) =>
+		copilotToken(context, credential.refresh),
+	fromEnv(env) {
+		// A GitHub token: the long-lived half (`refresh`); the Copilot token is bought from it.
+		const token = env['COPILOT_GITHUB_TOKEN'];
+		return token
+			? {
+					variable: 'COPILOT_GITHUB_TOKEN',
+					credential: {
+						type: 'oauth',
+						access: '',
+						refresh: token,
+						expires: Number.POSITIVE_INFINITY,
+					},
+				}
+			: undefined;
+	},
+	account: storedAccount,
+};

@@ -1,0 +1,86 @@
+import type {Credential, OAuthCredential} from '../credentials/credential.js';
+import type {DevicePoll} from '../oauth/device-poller.js';
+
+export type Method = 'oauth' | 'device' | 'setup-token' | 'api-key';
+export const allMethods: readonly Method[] = [
+	'oauth',
+	'device',
+	'setup-token',
+	'api-key',
+];
+
+export type Endpoints = Record<string, string>;
+
+/** What an adapter function gets: everything that talks to the world is injected. */
+export type ProviderContext = {
+	fetch: typeof fetch;
+	endpoints: Endpoints;
+	now: () => number;
+	signal?: AbortSignal;
+};
+
+export type AuthorizeInput = {
+	endpoints: Endpoints;
+	redirectUri: string;
+	challenge: string;
+	state: string;
+};
+
+export type ExchangeInput = {
+	code: string;
+	state: string;
+	verifier: string;
+	redirectUri: string;
+};
+
+export type DeviceSession = {
+	userCode: string;
+	verificationUri: string;
+	expiresInSeconds: number;
+	intervalSeconds?: number;
+	poll: () => Promise<DevicePoll<OAuthCredential>>;
+};
+
+/** The fields a refresh changes; the engine merges them into the stored entry. */
+export type RefreshedFields = Pick<OAuthCredential, 'access' | 'expires'> &
+	Partial<OAuthCredential>;
+
+export type Provider = {
+	id: string;
+	name: string;
+	/** What the user pays for, shown in the wizard. */
+	subscription: string;
+	/** A one-line policy note where the provider restricts third-party use. */
+	notice?: string;
+	methods: readonly Method[];
+	endpointNames: readonly string[];
+	/** Default URLs; `domain` is GitHub Enterprise's host for Copilot. */
+	defaultEndpoints: (domain?: string) => Endpoints;
+	/** Localhost callback for the browser flow: ports tried in order, then paste-only. */
+	callback?: {ports: readonly number[]; path: string};
+	/** The state parameter for an authorize request (some providers want a particular shape). */
+	newState?: (verifier: string) => string;
+	/** The redirect_uri for a callback port, or for paste-only when `port` is undefined. */
+	redirectUri?: (port: number | undefined) => string;
+	authorizeUrl?: (input: AuthorizeInput) => string;
+	exchangeCode?: (
+		context: ProviderContext,
+		input: ExchangeInput,
+	) => Promise<OAuthCredential>;
+	startDevice?: (
+		context: ProviderContext,
+		options: {enterpriseDomain?: string},
+	) => Promise<DeviceSession>;
+	refresh?: (
+		context: ProviderContext,
+		credential: OAuthCredential,
+	) => Promise<RefreshedFields>;
+	/** Builds a credential from a pasted secret (setup token, API key); throws 'invalid-secret'. */
+	fromSecret?: (method: Method, secret: string, now: number) => Credential;
+	/** Environment variables that provide a credential, first match wins. */
+	fromEnv?: (
+		env: NodeJS.ProcessEnv,
+	) => {credential: Credential; variable: string} | undefined;
+	/** A label for the signed-in account (email or login), when the credential tells. */
+	account?: (credential: Credential) => string | undefined;
+};
