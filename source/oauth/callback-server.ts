@@ -1,0 +1,292 @@
+import {createHash, timingSafeEqual} from 'node:crypto';
+import {
+	type IncomingMessage,
+	type Server,
+	type ServerResponse,
+	createServer,
+} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import {PiAuthError} from '../errors.js';
+
+export type CallbackResult = {
+	code: string;
+	state: string;
+	/** RFC 9207 `iss`, when the server sent one: pass it on so the grant can check it. */
+	iss?: string;
+};
+
+/**
+A localhost redirect target. `port` is undefined when no port in the list could be bound: the
+caller then offers paste-only. Either way `result` settles at most once: with the first valid
+code, with 'access-denied' (or another server error) sent with the right state, or with 'aborted'
+on close() or the signal. Unbound, only close()/the signal settle it. `result` never causes an
+unhandled rejection, so callers that gave up on it need not observe it.
+*/
+export type CallbackServer = {
+	port: number | undefined;
+	/** Ports that could not be bound (in use, not allowed, …), in the order tried. */
+	busyPorts: number[];
+	result: Promise<CallbackResult>;
+	/** Idempotent: stops listening, drops every connection, rejects a pending result with 'aborted'. */
+	close(): Promise<void>;
+};
+
+export type CallbackServerOptions = {
+	/** Tried in order; 0 means any free port. */
+	ports: readonly number[];
+	path: string;
+	expectedState: string;
+	signal?: AbortSignal;
+};
+
+// Browsers send a few hundred bytes here; 8 KB bounds what a hostile local page can push at us.
+const MAX_URL_LENGTH = 8 * 1024;
+// Slow-loris clients are cut off after 10 s; the check runs every second, not Node's default 30 s.
+const TIMEOUT_MS = 10_000;
+
+const page = (title: string, text: string): string =>
+	`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
+	`<body style="font-family:system-ui,sans-serif;margin:4em auto;max-width:32em">` +
+	`<h1>${title}</h1><p>${text}</p></body></html>`;
+
+// Nothing from the request is ever echoed: pages are constants.
+const PAGES = {
+	success: page(
+		'Signed in',
+		'Signed in — you can close this tab and return to the terminal.',
+	),
+	stale: page(
+		'Link out of date',
+		'This sign-in link is out of date. Return to the terminal and open the newest link it shows.',
+	),
+	noCode: page(
+		'No code',
+		'This page was opened without a sign-in code. Return to the terminal and start again.',
+	),
+	denied: page(
+		'Sign-in cancelled',
+		'Access was not granted. Return to the terminal to try again.',
+	),
+	failed: page(
+		'Sign-in failed',
+		'The sign-in did not complete. Return to the terminal to try again.',
+	),
+	done: page('Already signed in', 'You can close this tab.'),
+};
+
+const send = (
+	response: ServerResponse,
+	status: number,
+	body: string,
+	type: 'html' | 'plain' = 'html',
+	onFlushed?: () => void,
+): void => {
+	response.writeHead(status, {
+		'content-type': `text/${type}; charset=utf-8`,
+		'cache-control': 'no-store',
+		// The page must load nothing and leak nothing: the URL that brought the browser holds the code.
+		'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+		'referrer-policy': 'no-referrer',
+		'x-content-type-options': 'nosniff',
+	});
+	response.end(body, onFlushed);
+};
+
+const digest = (value: string): Buffer =>
+	createHash('sha256').update(value).digest();
+
+// RFC 6749 §10.12: `state` binds the redirect to this attempt; compared in constant time.
+const sameState = (received: string | null, expected: string): boolean =>
+	received !== null && timingSafeEqual(digest(received), digest(expected));
+
+const listen = async (server: Server, port: number): Promise<number> =>
+	new Promise((resolve, reject) => {
+		const onError = (error: Error) => {
+			server.off('listening', onListening);
+			reject(error);
+		};
+
+		const onListening = () => {
+			server.off('error', onError);
+			resolve((server.address() as AddressInfo).port);
+		};
+
+		server.once('error', onError);
+		server.once('listening', onListening);
+		// 127.0.0.1 only (providers.md): never reachable from another machine.
+		server.listen({port, host: '127.0.0.1'});
+	});
+
+const aborted = (): PiAuthError =>
+	new PiAuthError('aborted', 'Sign-in was cancelled.');
+
+const authorizeError = (error: string): PiAuthError => {
+	const serverCode = /^[\w.:-]{1,100}$/.test(error) ? error : undefined;
+	const options = serverCode ? {serverCode} : {};
+	if (error === 'access_denied') {
+		return new PiAuthError(
+			'access-denied',
+			'Access was denied in the browser. Start the sign-in again and approve access.',
+			options,
+		);
+	}
+
+	// RFC 6749 §4.1.2.1: the two transient authorization errors.
+	const transient =
+		error === 'server_error' || error === 'temporarily_unavailable';
+	return new PiAuthError(
+		transient ? 'server-error' : 'bad-response',
+		`The sign-in page reported an error${serverCode ? ` (${serverCode})` : ''}. Start the sign-in again.`,
+		options,
+	);
+};
+
+/**
+Starts the callback server on the first port of `ports` that can be bound on 127.0.0.1. Any
+listen error (EADDRINUSE, EACCES, …) moves on to the next port; when none is left the server
+comes back unbound (`port: undefined`) rather than failing, so the caller can fall back to paste.
+*/
+export const startCallbackServer = async (
+	options: CallbackServerOptions,
+): Promise<CallbackServer> => {
+	const {path, expectedState, signal} = options;
+	if (signal?.aborted) throw aborted();
+	let settled = false;
+	let resolveResult: (value: CallbackResult) => void = () => {};
+	let rejectResult: (error: PiAuthError) => void = () => {};
+	const result = new Promise<CallbackResult>((resolve, reject) => {
+		resolveResult = resolve;
+		rejectResult = reject;
+	});
+	result.catch(() => undefined);
+	// The last answer to the browser, awaited before connections are dropped.
+	let flushed: Promise<void> = Promise.resolve();
+
+	const finish = (
+		response: ServerResponse,
+		status: number,
+		body: string,
+		outcome: () => void,
+	): void => {
+		settled = true;
+		flushed = new Promise(resolve => {
+			response.once('close', resolve);
+			send(response, status, body, 'html', resolve);
+		});
+		void flushed.then(() => {
+			outcome();
+			void close();
+		});
+	};
+
+	const handle = (request: IncomingMessage, response: ServerResponse) => {
+		const raw = request.url ?? '/';
+		if (raw.length > MAX_URL_LENGTH) {
+			send(response, 414, 'URI too long\n', 'plain');
+			return;
+		}
+
+		let url: URL | undefined;
+		try {
+			url = new URL(raw, 'http://127.0.0.1');
+		} catch {}
+
+		if (request.method !== 'GET' || url?.pathname !== path) {
+			send(response, 404, 'Not found\n', 'plain');
+			return;
+		}
+
+		if (settled) {
+			send(response, 410, PAGES.done);
+			return;
+		}
+
+		const params = url.searchParams;
+		// A stale tab, a duplicate parameter or a forged request: refuse it and keep waiting.
+		if (
+			params.getAll('state').length !== 1 ||
+			!sameState(params.get('state'), expectedState)
+		) {
+			send(response, 400, PAGES.stale);
+			return;
+		}
+
+		const error = params.get('error');
+		if (error !== null) {
+			finish(
+				response,
+				200,
+				error === 'access_denied' ? PAGES.denied : PAGES.failed,
+				() => {
+					rejectResult(authorizeError(error));
+				},
+			);
+			return;
+		}
+
+		const codes = params.getAll('code');
+		const code = codes[0];
+		if (codes.length !== 1 || !code) {
+			send(response, 400, PAGES.noCode);
+			return;
+		}
+
+		const iss = params.get('iss');
+		finish(response, 200, PAGES.success, () => {
+			resolveResult({code, state: expectedState, ...(iss ? {iss} : {})});
+		});
+	};
+
+	const busyPorts: number[] = [];
+	let server: Server | undefined;
+	let port: number | undefined;
+	for (const candidate of options.ports) {
+		const attempt = createServer(
+			{
+				requestTimeout: TIMEOUT_MS,
+				headersTimeout: TIMEOUT_MS,
+				keepAliveTimeout: 1000,
+				connectionsCheckingInterval: 1000,
+			},
+			handle,
+		);
+		attempt.setTimeout(TIMEOUT_MS);
+		try {
+			port = await listen(attempt, candidate);
+			server = attempt;
+			break;
+		} catch {
+			busyPorts.push(candidate);
+		}
+	}
+
+	let closing: Promise<void> | undefined;
+	const close = async (): Promise<void> => {
+		closing ??= (async () => {
+			signal?.removeEventListener('abort', onAbort);
+			if (!settled) {
+				settled = true;
+				rejectResult(aborted());
+			}
+
+			await flushed;
+			if (!server) return;
+			const closed = new Promise<void>(resolve => {
+				server?.close(() => {
+					resolve();
+				});
+			});
+			server.closeAllConnections();
+			await closed;
+		})();
+		return closing;
+	};
+
+	const onAbort = () => {
+		void close();
+	};
+
+	signal?.addEventListener('abort', onAbort, {once: true});
+	if (signal?.aborted) onAbort();
+	return {port, busyPorts, result, close};
+};

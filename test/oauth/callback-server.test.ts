@@ -1,0 +1,245 @@
+import {connect} from 'node:net';
+import {networkInterfaces, platform} from 'node:os';
+import {afterEach, describe, expect, it} from 'vitest';
+import {PiAuthError} from '../../source/errors.js';
+import {
+	type CallbackServer,
+	type CallbackServerOptions,
+	startCallbackServer,
+} from '../../source/oauth/callback-server.js';
+import {type LocalServer, canConnect, startServer} from './local-server.js';
+
+const STATE = 'state-0123456789abcdef';
+const opened: Array<CallbackServer | LocalServer> = [];
+
+afterEach(async () => {
+	await Promise.all(opened.splice(0).map(async server => server.close()));
+});
+
+const start = async (
+	options: Partial<CallbackServerOptions> = {},
+): Promise<CallbackServer> => {
+	const server = await startCallbackServer({
+		ports: [0],
+		path: '/callback',
+		expectedState: STATE,
+		...options,
+	});
+	opened.push(server);
+	return server;
+};
+
+const get = async (server: CallbackServer, pathAndQuery: string) => {
+	const response = await fetch(
+		`http://127.0.0.1:${server.port}${pathAndQuery}`,
+	);
+	return {status: response.status, text: await response.text()};
+};
+
+const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
+	const error = await promise.then(
+		() => new Error('expected a rejection'),
+		(error: unknown) => error,
+	);
+	expect(error).toBeInstanceOf(PiAuthError);
+	return error as PiAuthError;
+};
+
+/** Whether `promise` is still pending after the event loop had a chance to settle it. */
+const isPending = async (promise: Promise<unknown>): Promise<boolean> => {
+	let settled = false;
+	promise.then(
+		() => (settled = true),
+		() => (settled = true),
+	);
+	await new Promise(resolve => setImmediate(resolve));
+	return !settled;
+};
+
+describe('startCallbackServer', () => {
+	it('binds an ephemeral port with 0 and accepts one valid code', async () => {
+		const server = await start();
+		expect(server.port).toBeGreaterThan(0);
+		expect(server.busyPorts).toEqual([]);
+		const page = await get(
+			server,
+			`/callback?code=the-code&state=${STATE}&iss=https%3A%2F%2Fissuer.test`,
+		);
+		expect(page.status).toBe(200);
+		expect(page.text).toContain(
+			'you can close this tab and return to the terminal',
+		);
+		expect(await server.result).toEqual({
+			code: 'the-code',
+			state: STATE,
+			iss: 'https://issuer.test',
+		});
+		// The server is gone: a second valid request gets nothing.
+		await expect(
+			fetch(
+				`http://127.0.0.1:${server.port}/callback?code=again&state=${STATE}`,
+			),
+		).rejects.toThrow();
+		expect(await canConnect(server.port!)).toBe(false);
+	});
+
+	it('serves only GET on its path: 404 otherwise, and keeps waiting', async () => {
+		const server = await start();
+		expect((await get(server, `/other?code=c&state=${STATE}`)).status).toBe(
+			404,
+		);
+		expect((await get(server, '/')).status).toBe(404);
+		expect((await get(server, '/callback/extra')).status).toBe(404);
+		const post = await fetch(
+			`http://127.0.0.1:${server.port}/callback?code=c&state=${STATE}`,
+			{method: 'POST'},
+		);
+		expect(post.status).toBe(404);
+		await post.text();
+		expect(await isPending(server.result)).toBe(true);
+	});
+
+	it('answers a wrong or missing state with 400, echoes nothing, and still takes the right one', async () => {
+		const server = await start();
+		const marker = '<script>alert(1)</script>';
+		const stale = await get(
+			server,
+			`/callback?code=${encodeURIComponent(marker)}&state=${encodeURIComponent(marker)}`,
+		);
+		expect(stale.status).toBe(400);
+		expect(stale.text).toMatch(/out of date/);
+		expect(stale.text).not.toContain('alert');
+		expect((await get(server, '/callback?code=abc')).status).toBe(400);
+		expect(
+			(await get(server, `/callback?state=${STATE}&state=${STATE}&code=a`))
+				.status,
+		).toBe(400);
+		expect((await get(server, `/callback?state=${STATE}`)).status).toBe(400);
+		expect(
+			(await get(server, `/callback?error=access_denied&state=wrong`)).status,
+		).toBe(400);
+		expect(await isPending(server.result)).toBe(true);
+		expect(
+			(await get(server, `/callback?code=right&state=${STATE}`)).status,
+		).toBe(200);
+		expect((await server.result).code).toBe('right');
+	});
+
+	it('rejects with access-denied when the user declines, then closes', async () => {
+		const server = await start();
+		const page = await get(
+			server,
+			`/callback?error=access_denied&state=${STATE}`,
+		);
+		expect(page.status).toBe(200);
+		expect(page.text).toMatch(/not granted/);
+		const error = await rejection(server.result);
+		expect(error.code).toBe('access-denied');
+		expect(error.serverCode).toBe('access_denied');
+		await server.close();
+		expect(await canConnect(server.port!)).toBe(false);
+	});
+
+	it('maps other authorization errors', async () => {
+		const server = await start();
+		await get(server, `/callback?error=server_error&state=${STATE}`);
+		const error = await rejection(server.result);
+		expect(error.code).toBe('server-error');
+		expect(error.serverCode).toBe('server_error');
+	});
+
+	it('answers 414 to a huge URL and keeps waiting', async () => {
+		const server = await start();
+		const page = await get(
+			server,
+			`/callback?state=${STATE}&code=${'a'.repeat(10_000)}`,
+		);
+		expect(page.status).toBe(414);
+		expect(await isPending(server.result)).toBe(true);
+	});
+
+	it('moves on from a busy port to the next one', async () => {
+		const busy = await startServer((_request, response) => response.end());
+		opened.push(busy);
+		const server = await start({ports: [busy.port, 0]});
+		expect(server.busyPorts).toEqual([busy.port]);
+		expect(server.port).not.toBe(busy.port);
+		expect(server.port).toBeGreaterThan(0);
+	});
+
+	it('comes back unbound when every port is busy; only close() settles it', async () => {
+		const first = await startServer((_request, response) => response.end());
+		const second = await startServer((_request, response) => response.end());
+		opened.push(first, second);
+		const server = await start({ports: [first.port, second.port]});
+		expect(server.port).toBeUndefined();
+		expect(server.busyPorts).toEqual([first.port, second.port]);
+		expect(await isPending(server.result)).toBe(true);
+		await server.close();
+		expect((await rejection(server.result)).code).toBe('aborted');
+	});
+
+	it('is not reachable from any address but 127.0.0.1', async () => {
+		const server = await start();
+		const port = server.port!;
+		expect(await canConnect(port)).toBe(true);
+		const external = Object.values(networkInterfaces())
+			.flat()
+			.filter(item => item && item.family === 'IPv4' && !item.internal)
+			.map(item => item!.address);
+		for (const address of external) {
+			expect(await canConnect(port, address)).toBe(false);
+		}
+
+		// A wildcard (0.0.0.0 or ::) bind would accept these too; 127.0.0.1 alone does not.
+		expect(await canConnect(port, '::1')).toBe(false);
+		if (platform() === 'linux') {
+			expect(await canConnect(port, '127.0.0.2')).toBe(false);
+		}
+	});
+
+	it('closes on abort: rejects aborted, refuses connections', async () => {
+		const controller = new AbortController();
+		const server = await start({signal: controller.signal});
+		const port = server.port!;
+		controller.abort();
+		expect((await rejection(server.result)).code).toBe('aborted');
+		await server.close();
+		expect(await canConnect(port)).toBe(false);
+	});
+
+	it('refuses to start with an aborted signal', async () => {
+		const controller = new AbortController();
+		controller.abort();
+		expect((await rejection(start({signal: controller.signal}))).code).toBe(
+			'aborted',
+		);
+	});
+
+	it('close() without anyone observing result does not crash the process', async () => {
+		const server = await start();
+		await server.close();
+		await server.close();
+		expect(await canConnect(server.port!)).toBe(false);
+	});
+
+	it('a slow-loris client does not block a valid request, and is dropped on close', async () => {
+		const server = await start();
+		const slow = connect({port: server.port!, host: '127.0.0.1'});
+		await new Promise<void>((resolve, reject) => {
+			slow.once('connect', resolve);
+			slow.once('error', reject);
+		});
+		slow.write('GET /callback?state=');
+		const slowClosed = new Promise<void>(resolve =>
+			slow.once('close', () => resolve()),
+		);
+		slow.on('error', () => {});
+		const page = await get(server, `/callback?code=fast&state=${STATE}`);
+		expect(page.status).toBe(200);
+		expect((await server.result).code).toBe('fast');
+		await server.close();
+		await slowClosed;
+		expect(slow.destroyed).toBe(true);
+	});
+});
