@@ -16,9 +16,25 @@ const far = Date.now() + 24 * 3_600_000;
 fs.writeFileSync(
 	file,
 	JSON.stringify({
-		anthropic: {type: 'oauth', access: 'sk-ant-oat01-bench', refresh: 'r', expires: far},
-		'openai-codex': {type: 'oauth', access: 'eyJ.bench', refresh: 'r', expires: far, accountId: 'a'},
-		'github-copilot': {type: 'oauth', access: 'tid=bench', refresh: 'ghu_bench', expires: far},
+		anthropic: {
+			type: 'oauth',
+			access: 'sk-ant-oat01-bench',
+			refresh: 'r',
+			expires: far,
+		},
+		'openai-codex': {
+			type: 'oauth',
+			access: 'eyJ.bench',
+			refresh: 'r',
+			expires: far,
+			accountId: 'a',
+		},
+		'github-copilot': {
+			type: 'oauth',
+			access: 'tid=bench',
+			refresh: 'ghu_bench',
+			expires: far,
+		},
 	}),
 	{mode: 0o600},
 );
@@ -27,15 +43,23 @@ const env = {PATH: process.env.PATH, HOME: home};
 const rows = [
 	{name: 'node -e 0 (baseline)', args: ['-e', '0']},
 	{name: 'pi-auth token anthropic', args: [cli, 'token', 'anthropic']},
-	{name: 'pi-auth status --json (3 providers)', args: [cli, 'status', '--json']},
+	{
+		name: 'pi-auth status --json (3 providers)',
+		args: [cli, 'status', '--json'],
+	},
 ];
 
 const timeOnce = args => {
 	const start = process.hrtime.bigint();
-	const result = spawnSync(process.execPath, args, {env, stdio: ['ignore', 'pipe', 'pipe']});
+	const result = spawnSync(process.execPath, args, {
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const ms = Number(process.hrtime.bigint() - start) / 1e6;
 	if (result.status !== 0) {
-		throw new Error(`${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+		throw new Error(
+			`${args.join(' ')} exited ${result.status}: ${result.stderr}`,
+		);
 	}
 
 	return ms;
@@ -44,7 +68,9 @@ const timeOnce = args => {
 const median = values => {
 	const sorted = [...values].sort((a, b) => a - b);
 	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	return sorted.length % 2
+		? sorted[middle]
+		: (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
 for (const row of rows) timeOnce(row.args); // warm the file cache
@@ -54,12 +80,16 @@ for (let run = 0; run < RUNS; run++) {
 }
 
 const baseline = median(samples[0]);
-console.log(`pi-auth start-up, median of ${RUNS} runs, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}`);
+console.log(
+	`pi-auth start-up, median of ${RUNS} runs, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, node ${process.version}`,
+);
 console.log('');
 console.log('| command | median ms | × node -e 0 |');
 console.log('|---|---:|---:|');
 rows.forEach((row, index) => {
 	const ms = median(samples[index]);
-	console.log(`| ${row.name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)} |`);
+	console.log(
+		`| ${row.name} | ${ms.toFixed(1)} | ${(ms / baseline).toFixed(2)} |`,
+	);
 });
 fs.rmSync(home, {recursive: true, force: true});

@@ -1,24 +1,9 @@
 import meow from 'meow';
 import {PiAuthError} from './errors.js';
 import {helpText} from './help.js';
-import {type Command, type Parsed, type RunOptions, commands} from './run.js';
+import {type Command, type Parsed, commands, flagSpec, kebab} from './flags.js';
+import type {RunOptions} from './run.js';
 
-const flagSpec = {
-	authFile: {type: 'string'},
-	config: {type: 'string'},
-	json: {type: 'boolean', default: false},
-	browser: {type: 'boolean', default: true},
-	help: {type: 'boolean', default: false, shortFlag: 'h'},
-	version: {type: 'boolean', default: false, shortFlag: 'v'},
-	method: {type: 'string'},
-	minValidity: {type: 'string'},
-	force: {type: 'boolean', default: false},
-	all: {type: 'boolean', default: false},
-	check: {type: 'boolean', default: false},
-	enterprise: {type: 'string'},
-} as const;
-
-const kebab = (name: string) => name.replaceAll(/[A-Z]/g, c => `-${c.toLowerCase()}`);
 const knownFlags = new Set(Object.keys(flagSpec).map(name => kebab(name)));
 const validFlags = [...knownFlags]
 	.map(name => (name === 'browser' ? '--no-browser' : `--${name}`))
@@ -80,7 +65,13 @@ export const parseArgs = (
 		);
 	}
 
-	for (const name of ['authFile', 'config', 'method', 'minValidity', 'enterprise'] as const) {
+	for (const name of [
+		'authFile',
+		'config',
+		'method',
+		'minValidity',
+		'enterprise',
+	] as const) {
 		if (cli.flags[name] === '') {
 			throw new PiAuthError('usage', `--${kebab(name)} needs a value.`);
 		}

@@ -17,7 +17,8 @@ const configError = (file: string, key: string, problem: string) =>
 	);
 
 const checkUrl = (file: string, key: string, value: unknown): string => {
-	if (typeof value !== 'string') throw configError(file, key, 'expected a URL string');
+	if (typeof value !== 'string')
+		throw configError(file, key, 'expected a URL string');
 	let url: URL;
 	try {
 		url = new URL(value);
@@ -59,7 +60,11 @@ const parseProvider = (
 					);
 				}
 
-				result.endpoints[name] = checkUrl(file, `${base}.endpoints.${name}`, url);
+				result.endpoints[name] = checkUrl(
+					file,
+					`${base}.endpoints.${name}`,
+					url,
+				);
 			}
 		} else if (key === 'callbackPort') {
 			if (
@@ -93,17 +98,23 @@ export const parseConfig = (text: string, file: string): Config => {
 	try {
 		value = JSON.parse(text);
 	} catch (error) {
-		throw configError(file, '(top level)', `not valid JSON (${(error as Error).message})`);
+		throw configError(
+			file,
+			'(top level)',
+			`not valid JSON (${(error as Error).message})`,
+		);
 	}
 
-	if (!isRecord(value)) throw configError(file, '(top level)', 'expected a JSON object');
+	if (!isRecord(value))
+		throw configError(file, '(top level)', 'expected a JSON object');
 	const config: Config = {file, providers: {}};
 	for (const [key, entry] of Object.entries(value)) {
 		if (key !== 'providers') {
 			throw configError(file, key, 'unknown key (valid: providers)');
 		}
 
-		if (!isRecord(entry)) throw configError(file, 'providers', 'expected an object');
+		if (!isRecord(entry))
+			throw configError(file, 'providers', 'expected an object');
 		for (const [id, providerValue] of Object.entries(entry)) {
 			const provider = findProvider(id);
 			if (!provider) {
@@ -134,7 +145,9 @@ export const loadConfig = async (location: {
 		throw configError(
 			location.file,
 			'(file)',
-			code === 'ENOENT' ? 'the file does not exist' : `cannot be read (${code ?? 'error'})`,
+			code === 'ENOENT'
+				? 'the file does not exist'
+				: `cannot be read (${code ?? 'error'})`,
 		);
 	}
 
@@ -157,5 +170,7 @@ export const callbackPortsFor = (
 	provider: Provider,
 ): readonly number[] => {
 	const configured = config.providers[provider.id]?.callbackPort;
-	return configured === undefined ? (provider.callback?.ports ?? []) : [configured];
+	return configured === undefined
+		? (provider.callback?.ports ?? [])
+		: [configured];
 };

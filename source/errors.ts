@@ -50,8 +50,15 @@ export class PiAuthError extends Error {
 	readonly serverCode: string | undefined;
 	readonly status: number | undefined;
 
-	constructor(code: ErrorCode, message: string, options: PiAuthErrorOptions = {}) {
-		super(message, options.cause === undefined ? undefined : {cause: options.cause});
+	constructor(
+		code: ErrorCode,
+		message: string,
+		options: PiAuthErrorOptions = {},
+	) {
+		super(
+			message,
+			options.cause === undefined ? undefined : {cause: options.cause},
+		);
 		this.code = code;
 		this.retryAfterMs = options.retryAfterMs;
 		this.serverCode = options.serverCode;

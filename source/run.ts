@@ -1,8 +1,15 @@
 import {type Config, loadConfig} from './config.js';
 import type {CommandContext} from './commands/io.js';
+import {loginCommand} from './commands/login.js';
+import {logoutCommand} from './commands/logout.js';
+import {refreshCommand} from './commands/refresh.js';
+import {statusCommand} from './commands/status.js';
+import {tokenCommand} from './commands/token.js';
 import {resolveAuthFile, resolveConfigFile} from './credentials/paths.js';
 import {createAuthStore} from './credentials/store.js';
 import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
+import {fastParse} from './fast-args.js';
+import type {Flags, Parsed} from './flags.js';
 import {parseDuration} from './format.js';
 import {findProvider, providerIds} from './providers/registry.js';
 import {type Method, type Provider, allMethods} from './providers/types.js';
@@ -15,26 +22,6 @@ export type RunOptions = {
 	stderr: NodeJS.WritableStream;
 	now: () => number;
 };
-
-export type Flags = {
-	authFile?: string;
-	config?: string;
-	json: boolean;
-	browser: boolean;
-	help: boolean;
-	version: boolean;
-	method?: string;
-	minValidity?: string;
-	force: boolean;
-	all: boolean;
-	check: boolean;
-	enterprise?: string;
-};
-
-export const commands = ['login', 'status', 'token', 'refresh', 'logout'] as const;
-export type Command = (typeof commands)[number];
-
-export type Parsed = {command?: Command; input: string[]; flags: Flags};
 
 const usage = (message: string) => new PiAuthError('usage', message);
 
@@ -66,7 +53,9 @@ export const resolveMethod = (
 	}
 
 	if (!allMethods.includes(method as Method)) {
-		throw usage(`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`);
+		throw usage(
+			`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`,
+		);
 	}
 
 	if (!provider.methods.includes(method as Method)) {
@@ -88,7 +77,6 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			const {statusCommand} = await import('./commands/status.js');
 			return statusCommand(context, {check: flags.check});
 		}
 
@@ -106,13 +94,11 @@ const runScripted = async (
 				}
 			}
 
-			const {tokenCommand} = await import('./commands/token.js');
 			return tokenCommand(context, {provider, minValidityMs});
 		}
 
 		case 'refresh': {
 			const selected = positional(parsed).map(id => resolveProvider(id));
-			const {refreshCommand} = await import('./commands/refresh.js');
 			return refreshCommand(context, {providers: selected, force: flags.force});
 		}
 
@@ -124,7 +110,6 @@ const runScripted = async (
 				);
 			}
 
-			const {logoutCommand} = await import('./commands/logout.js');
 			return logoutCommand(context, {providers: selected, all: flags.all});
 		}
 
@@ -139,7 +124,6 @@ const runScripted = async (
 
 			const provider = resolveProvider(id);
 			const method = resolveMethod(provider, flags.method);
-			const {loginCommand} = await import('./commands/login.js');
 			return loginCommand(context, {
 				provider,
 				method,
@@ -187,8 +171,9 @@ const buildContext = async (
 
 export const run = async (options: RunOptions): Promise<number> => {
 	try {
-		const {parseArgs} = await import('./args.js');
-		const parsed = parseArgs(options.argv, options);
+		const parsed =
+			fastParse(options.argv) ??
+			(await import('./args.js')).parseArgs(options.argv, options);
 		if (typeof parsed === 'number') return parsed;
 		const context = await buildContext(options, parsed.flags);
 		return await runScripted(parsed, context);

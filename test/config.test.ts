@@ -30,7 +30,9 @@ describe('the config file', () => {
 			},
 		});
 		const codex = findProvider('openai-codex')!;
-		expect(endpointsFor(config, codex)['token']).toBe('http://127.0.0.1:9999/oauth/token');
+		expect(endpointsFor(config, codex)['token']).toBe(
+			'http://127.0.0.1:9999/oauth/token',
+		);
 		expect(endpointsFor(config, codex)['authorize']).toBe(
 			'https://auth.openai.com/oauth/authorize',
 		);
@@ -40,24 +42,36 @@ describe('the config file', () => {
 
 	it('builds GitHub Enterprise endpoints from the domain', () => {
 		const copilot = findProvider('github-copilot')!;
-		expect(endpointsFor(parse({}), copilot, 'ghe.example.com')['copilotToken']).toBe(
-			'https://api.ghe.example.com/copilot_internal/v2/token',
-		);
+		expect(
+			endpointsFor(parse({}), copilot, 'ghe.example.com')['copilotToken'],
+		).toBe('https://api.ghe.example.com/copilot_internal/v2/token');
 	});
 
 	it('names the key of every problem', () => {
-		expect(failure({providers: {gemini: {}}})).toMatch(/providers\.gemini.*unknown provider/);
-		expect(failure({providers: {anthropic: {endpoints: {nope: 'https://x'}}}})).toMatch(
+		expect(failure({providers: {gemini: {}}})).toMatch(
+			/providers\.gemini.*unknown provider/,
+		);
+		expect(
+			failure({providers: {anthropic: {endpoints: {nope: 'https://x'}}}}),
+		).toMatch(
 			/providers\.anthropic\.endpoints\.nope.*valid: authorize, token, usage/,
 		);
 		expect(
-			failure({providers: {anthropic: {endpoints: {token: 'http://example.com/t'}}}}),
-		).toMatch(/providers\.anthropic\.endpoints\.token.*http:\/\/ is allowed only/);
-		expect(failure({providers: {anthropic: {endpoints: {token: 'ftp://x'}}}})).toMatch(
-			/only https/,
+			failure({
+				providers: {anthropic: {endpoints: {token: 'http://example.com/t'}}},
+			}),
+		).toMatch(
+			/providers\.anthropic\.endpoints\.token.*http:\/\/ is allowed only/,
 		);
-		expect(failure({providers: {anthropic: {callbackPort: 70_000}}})).toMatch(/callbackPort/);
-		expect(failure({providers: {anthropic: {colour: 'red'}}})).toMatch(/providers\.anthropic\.colour/);
+		expect(
+			failure({providers: {anthropic: {endpoints: {token: 'ftp://x'}}}}),
+		).toMatch(/only https/);
+		expect(failure({providers: {anthropic: {callbackPort: 70_000}}})).toMatch(
+			/callbackPort/,
+		);
+		expect(failure({providers: {anthropic: {colour: 'red'}}})).toMatch(
+			/providers\.anthropic\.colour/,
+		);
 		expect(failure({other: 1})).toMatch(/unknown key/);
 		expect(failure([])).toMatch(/expected a JSON object/);
 		expect(() => parseConfig('{nope', file)).toThrow(/not valid JSON/);

@@ -1,4 +1,3 @@
-import {createInterface} from 'node:readline';
 import type {Credential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {formatClock} from '../format.js';
@@ -23,7 +22,12 @@ const methodLabels: Record<Method, string> = {
 export const readFirstLine = async (
 	stdin: NodeJS.ReadableStream,
 ): Promise<string | undefined> => {
-	const lines = createInterface({input: stdin, crlfDelay: Number.POSITIVE_INFINITY});
+	// Loaded here, not at start-up: only login reads stdin.
+	const {createInterface} = await import('node:readline');
+	const lines = createInterface({
+		input: stdin,
+		crlfDelay: Number.POSITIVE_INFINITY,
+	});
 	try {
 		for await (const line of lines) return line;
 		return undefined;
@@ -52,17 +56,25 @@ export const reportLogin = (
 
 	const who = account ? ` as ${account}` : '';
 	const until =
-		expires === null ? '' : `, valid until ${formatClock(expires, context.now())}`;
+		expires === null
+			? ''
+			: `, valid until ${formatClock(expires, context.now())}`;
 	writeLine(
 		context.stderr,
 		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${context.store.getState().file}.`,
 	);
 };
 
-const loginWithSecret = async (context: CommandContext, options: LoginOptions) => {
+const loginWithSecret = async (
+	context: CommandContext,
+	options: LoginOptions,
+) => {
 	const {provider, method} = options;
 	if (!provider.fromSecret) {
-		throw new PiAuthError('usage', `${provider.name} does not take a pasted secret.`);
+		throw new PiAuthError(
+			'usage',
+			`${provider.name} does not take a pasted secret.`,
+		);
 	}
 
 	const secret = await readFirstLine(context.stdin);

@@ -17,11 +17,19 @@ export const logoutCommand = async (
 	const targets = all
 		? views.filter(view => view.source === 'file').map(view => view.provider.id)
 		: providers.map(provider => provider.id);
-	const removed = targets.length > 0 ? await store.getState().remove(targets) : [];
+	const removed =
+		targets.length > 0 ? await store.getState().remove(targets) : [];
 	const notStored = targets.filter(id => !removed.includes(id));
 	// Environment credentials cannot be removed from here: say which variable keeps them alive.
-	const fromEnv = listCredentials(store.getState().data, context.env, context.now())
-		.filter(view => view.source === 'env' && (all || targets.includes(view.provider.id)))
+	const fromEnv = listCredentials(
+		store.getState().data,
+		context.env,
+		context.now(),
+	)
+		.filter(
+			view =>
+				view.source === 'env' && (all || targets.includes(view.provider.id)),
+		)
 		.map(view => ({provider: view.provider.id, variable: view.variable}));
 
 	if (context.json) {

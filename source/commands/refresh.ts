@@ -6,7 +6,10 @@ import {findProvider} from '../providers/registry.js';
 import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
-export type RefreshCommandOptions = {providers: readonly Provider[]; force: boolean};
+export type RefreshCommandOptions = {
+	providers: readonly Provider[];
+	force: boolean;
+};
 
 /** One attempt per entry (15 s timeout); retrying with backoff is the live panel's job. */
 export const refreshCommand = async (
@@ -32,10 +35,18 @@ export const refreshCommand = async (
 				provider,
 				{force: options.force},
 			);
-			results.push({provider: provider.id, refreshed, expires: credential.expires});
+			results.push({
+				provider: provider.id,
+				refreshed,
+				expires: credential.expires,
+			});
 		} catch (error_) {
 			if (!isPiAuthError(error_)) throw error_;
-			results.push({provider: provider.id, error: error_.message, code: error_.code});
+			results.push({
+				provider: provider.id,
+				error: error_.message,
+				code: error_.code,
+			});
 		}
 	}
 
@@ -49,7 +60,9 @@ export const refreshCommand = async (
 			if ('error' in result) {
 				writeLine(context.stderr, `${result.provider}: ${result.error}`);
 			} else {
-				const what = result.refreshed ? 'refreshed' : 'still valid, not refreshed';
+				const what = result.refreshed
+					? 'refreshed'
+					: 'still valid, not refreshed';
 				writeLine(
 					context.stderr,
 					`${result.provider}: ${what}, valid until ${formatClock(result.expires, context.now())}.`,

@@ -52,7 +52,8 @@ const describe = (view: CredentialView, now: number): string[] => {
 	const source =
 		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
 	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
-	const expiry = view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
+	const expiry =
+		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;
 	return [
 		view.provider.name,

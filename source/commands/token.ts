@@ -1,6 +1,10 @@
 import {EXPIRING_WITHIN_MS} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
-import {contextFor, needsLoginError, refreshCredential} from '../engine/refresh.js';
+import {
+	contextFor,
+	needsLoginError,
+	refreshCredential,
+} from '../engine/refresh.js';
 import {PiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeLine} from './io.js';
@@ -48,8 +52,15 @@ export const tokenCommand = async (
 		}
 
 		if (!provider.refresh) throw new PiAuthError('token-expired', 'No token.');
-		const deps = {config: context.config, fetch: await context.fetch(), now: context.now};
-		const fields = await provider.refresh(contextFor(deps, provider), credential);
+		const deps = {
+			config: context.config,
+			fetch: await context.fetch(),
+			now: context.now,
+		};
+		const fields = await provider.refresh(
+			contextFor(deps, provider),
+			credential,
+		);
 		writeLine(context.stdout, fields.access);
 		return 0;
 	}
@@ -63,7 +74,12 @@ export const tokenCommand = async (
 	}
 
 	const {credential: fresh} = await refreshCredential(
-		{store, config: context.config, fetch: await context.fetch(), now: context.now},
+		{
+			store,
+			config: context.config,
+			fetch: await context.fetch(),
+			now: context.now,
+		},
 		provider,
 		{minValidityMs},
 	);

@@ -1,4 +1,3 @@
-import {randomBytes} from 'node:crypto';
 import {constants as fsConstants} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +12,9 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 const errnoCode = (error: unknown): string | undefined =>
-	isRecord(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
+	isRecord(error) && typeof error['code'] === 'string'
+		? error['code']
+		: undefined;
 
 /** Parses the file's text; anything but a JSON object is a typed error naming the file. */
 export const parseAuthData = (text: string, file: string): AuthData => {
@@ -118,6 +119,11 @@ const removeOrphanTemps = async (file: string): Promise<void> => {
 	);
 };
 
+let writes = 0;
+/** Unique within the process; `wx` below refuses a clash anyway. node:crypto is not worth its start-up cost here. */
+const uniqueSuffix = () =>
+	`${(writes++).toString(16)}${Math.floor(Math.random() * 0xff_ff_ff).toString(16)}`;
+
 /**
 Atomic replace: temp file in the same directory (so rename never crosses filesystems), fsync,
 rename, fsync the directory. Readers see the old or the new file, never a half-written one.
@@ -130,7 +136,7 @@ export const writeAuthFile = async (
 	await ensureDirectory(file);
 	const temp = path.join(
 		path.dirname(file),
-		`${tempPrefix(file)}${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+		`${tempPrefix(file)}${process.pid}.${uniqueSuffix()}.tmp`,
 	);
 	try {
 		const handle = await fs.open(temp, 'wx', FILE_MODE);

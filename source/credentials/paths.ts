@@ -39,5 +39,8 @@ export const resolveConfigFile = ({
 		return {file: path.resolve(cwd, env['PI_AUTH_CONFIG']), optional: false};
 	}
 
-	return {file: path.join(home, '.pi', 'agent', 'pi-auth.json'), optional: true};
+	return {
+		file: path.join(home, '.pi', 'agent', 'pi-auth.json'),
+		optional: true,
+	};
 };

@@ -60,7 +60,11 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 			loaded: false,
 			async reload() {
 				try {
-					set({data: await readAuthFile(options.file), error: undefined, loaded: true});
+					set({
+						data: await readAuthFile(options.file),
+						error: undefined,
+						loaded: true,
+					});
 				} catch (error) {
 					if (!(error instanceof PiAuthError)) throw error;
 					set({error, loaded: true});
@@ -74,7 +78,10 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 			},
 			async merge(provider, fields) {
 				await update(current => ({
-					data: {...current, [provider]: {...(current[provider] as object), ...fields}},
+					data: {
+						...current,
+						[provider]: {...(current[provider] as object), ...fields},
+					},
 					result: undefined,
 				}));
 			},

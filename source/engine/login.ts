@@ -1,7 +1,10 @@
 import {type Config, callbackPortsFor, endpointsFor} from '../config.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {type CallbackServer, startCallbackServer} from '../oauth/callback-server.js';
+import {
+	type CallbackServer,
+	startCallbackServer,
+} from '../oauth/callback-server.js';
 import {pollDevice} from '../oauth/device-poller.js';
 import {createPkce, randomState} from '../oauth/pkce.js';
 import {raceForCode} from '../oauth/race.js';
@@ -40,7 +43,10 @@ export type BrowserLogin = {
 };
 
 const unsupported = (provider: Provider, method: string) =>
-	new PiAuthError('usage', `${provider.name} does not support ${method} sign-in.`);
+	new PiAuthError(
+		'usage',
+		`${provider.name} does not support ${method} sign-in.`,
+	);
 
 /** Authorization code + PKCE: callback server (if any), authorize URL, then the race. */
 export const startBrowserLogin = async (
@@ -136,12 +142,15 @@ export const startDeviceLogin = async (
 };
 
 /** providers.md (Copilot): keep only the hostname of what the user typed; blank = github.com. */
-export const normalizeEnterpriseDomain = (input: string): string | undefined => {
+export const normalizeEnterpriseDomain = (
+	input: string,
+): string | undefined => {
 	const trimmed = input.trim();
 	if (trimmed === '') return undefined;
 	let host: string;
 	try {
-		host = new URL(trimmed.includes('://') ? trimmed : `https://${trimmed}`).hostname;
+		host = new URL(trimmed.includes('://') ? trimmed : `https://${trimmed}`)
+			.hostname;
 	} catch {
 		host = '';
 	}

@@ -97,7 +97,8 @@ export const refreshCredential = async (
 				throw needsLoginError(provider, credential.needsLogin.reason);
 			}
 
-			if (!credential.refresh || !provider.refresh) throw cannotRefresh(provider);
+			if (!credential.refresh || !provider.refresh)
+				throw cannotRefresh(provider);
 			try {
 				const fields = await provider.refresh(
 					contextFor(deps, provider, credential),

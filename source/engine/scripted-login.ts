@@ -5,7 +5,11 @@ import {PiAuthError} from '../errors.js';
 import {parseDuration} from '../format.js';
 import {linesFrom} from '../oauth/race.js';
 import {isHeadless, openBrowser} from './browser.js';
-import {normalizeEnterpriseDomain, startBrowserLogin, startDeviceLogin} from './login.js';
+import {
+	normalizeEnterpriseDomain,
+	startBrowserLogin,
+	startDeviceLogin,
+} from './login.js';
 
 /** cli-contract.md: nothing ever waits forever; login gives up after 10 minutes. */
 const LOGIN_DEADLINE_MS = 10 * 60_000;
@@ -28,15 +32,28 @@ export const scriptedOAuthLogin = async (
 ): Promise<OAuthCredential> => {
 	const {provider, method, stderr} = {...options, stderr: context.stderr};
 	const deadlineMs =
-		parseDuration(context.env['PI_AUTH_LOGIN_TIMEOUT'] ?? '') ?? LOGIN_DEADLINE_MS;
+		parseDuration(context.env['PI_AUTH_LOGIN_TIMEOUT'] ?? '') ??
+		LOGIN_DEADLINE_MS;
 	const signal = AbortSignal.timeout(deadlineMs);
-	const deps = {config: context.config, fetch: await context.fetch(), now: context.now, signal};
+	const deps = {
+		config: context.config,
+		fetch: await context.fetch(),
+		now: context.now,
+		signal,
+	};
 	const mayOpen = options.openBrowser && !isHeadless(context.env);
 	try {
 		if (method === 'device') {
 			const domain = normalizeEnterpriseDomain(options.enterprise ?? '');
-			const login = await startDeviceLogin(deps, provider, domain ? {enterpriseDomain: domain} : {});
-			writeLine(stderr, `Enter code ${login.userCode} at ${login.verificationUri}`);
+			const login = await startDeviceLogin(
+				deps,
+				provider,
+				domain ? {enterpriseDomain: domain} : {},
+			);
+			writeLine(
+				stderr,
+				`Enter code ${login.userCode} at ${login.verificationUri}`,
+			);
 			if (mayOpen) await openBrowser(login.verificationUri);
 			return await login.complete();
 		}

@@ -40,7 +40,9 @@ export const anthropic: Provider = {
 	// The authorize page rejects short states; the 43-character PKCE verifier is what works.
 	newState: verifier => verifier,
 	redirectUri: port =>
-		port === undefined ? PASTE_REDIRECT_URI : `http://localhost:${port}/callback`,
+		port === undefined
+			? PASTE_REDIRECT_URI
+			: `http://localhost:${port}/callback`,
 	authorizeUrl: ({endpoints, redirectUri, challenge, state}) =>
 		buildAuthorizeUrl(endpoints['authorize'] ?? '', {
 			code: 'true',

@@ -55,7 +55,9 @@ const login = async (context: ProviderContext, githubToken: string) => {
 };
 
 /** GitHub answers pending and slow_down with HTTP 200 and an `error` field, not 400 as RFC 8628 §3.5 says. */
-const pollResult = (code: string | undefined): DevicePoll<never> | undefined => {
+const pollResult = (
+	code: string | undefined,
+): DevicePoll<never> | undefined => {
 	switch (code) {
 		case 'authorization_pending':
 			return {status: 'pending'};
@@ -133,7 +135,9 @@ export const githubCopilot: Provider = {
 					});
 				} catch (error) {
 					const mapped =
-						error instanceof PiAuthError ? pollResult(error.serverCode) : undefined;
+						error instanceof PiAuthError
+							? pollResult(error.serverCode)
+							: undefined;
 					if (mapped) return mapped;
 					throw error;
 				}

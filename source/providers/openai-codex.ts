@@ -19,9 +19,15 @@ const DEVICE_REDIRECT_URI = 'https://auth.openai.com/deviceauth/callback';
 /** providers.md: give up on a device code after 15 minutes. */
 const DEVICE_LIFETIME_S = 15 * 60;
 
-const claim = (payload: Record<string, unknown> | undefined, name: string, field: string) => {
+const claim = (
+	payload: Record<string, unknown> | undefined,
+	name: string,
+	field: string,
+) => {
 	const value = payload?.[name];
-	return isRecord(value) && typeof value[field] === 'string' ? value[field] : undefined;
+	return isRecord(value) && typeof value[field] === 'string'
+		? value[field]
+		: undefined;
 };
 
 /** Codex needs the ChatGPT account id from the access token's auth claim; without it nothing works. */
@@ -50,7 +56,10 @@ const toCredential = (tokens: TokenResponse, now: number): OAuthCredential => {
 	};
 };
 
-const tokenRequest = async (context: ProviderContext, body: Record<string, string>) =>
+const tokenRequest = async (
+	context: ProviderContext,
+	body: Record<string, string>,
+) =>
 	readTokenResponse(
 		await postToken({
 			fetch: context.fetch,

@@ -27,13 +27,16 @@ const seconds = (value: unknown): number | undefined => {
 export const readTokenResponse = (body: unknown): TokenResponse => {
 	if (!isRecord(body)) throw badResponse('a JSON object');
 	const access = body['access_token'];
-	if (typeof access !== 'string' || access === '') throw badResponse('an access token');
+	if (typeof access !== 'string' || access === '')
+		throw badResponse('an access token');
 	const refresh = body['refresh_token'];
 	const idToken = body['id_token'];
 	const expiresIn = seconds(body['expires_in']);
 	return {
 		accessToken: access,
-		...(typeof refresh === 'string' && refresh !== '' ? {refreshToken: refresh} : {}),
+		...(typeof refresh === 'string' && refresh !== ''
+			? {refreshToken: refresh}
+			: {}),
 		...(expiresIn === undefined ? {} : {expiresIn}),
 		...(typeof idToken === 'string' ? {idToken} : {}),
 		body,
@@ -41,11 +44,15 @@ export const readTokenResponse = (body: unknown): TokenResponse => {
 };
 
 /** A JWT's payload, unverified: used only to read labels and ids the provider put there. */
-export const decodeJwtPayload = (token: string): Record<string, unknown> | undefined => {
+export const decodeJwtPayload = (
+	token: string,
+): Record<string, unknown> | undefined => {
 	const payload = token.split('.')[1];
 	if (!payload) return undefined;
 	try {
-		const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+		const value: unknown = JSON.parse(
+			Buffer.from(payload, 'base64url').toString('utf8'),
+		);
 		return isRecord(value) ? value : undefined;
 	} catch {
 		return undefined;
@@ -53,5 +60,7 @@ export const decodeJwtPayload = (token: string): Record<string, unknown> | undef
 };
 
 /** The `account` label pi-auth stores beside pi's fields (shown by status, ignored by pi). */
-export const storedAccount = (credential: Record<string, unknown>): string | undefined =>
+export const storedAccount = (
+	credential: Record<string, unknown>,
+): string | undefined =>
 	typeof credential['account'] === 'string' ? credential['account'] : undefined;

@@ -10,14 +10,24 @@ const SETUP_TOKEN = `sk-ant-oat01-${'S'.repeat(70)}SETUPSECRET`;
 const ACCESS = 'sk-ant-oat01-ACCESSSECRET-0123456789';
 const REFRESH = 'sk-ant-ort01-REFRESHSECRET-0123456789';
 const API_KEY = 'sk-ant-api03-APIKEYSECRET-0123456789';
-const SECRETS = [SETUP_TOKEN, ACCESS, REFRESH, API_KEY, 'ghu_ENVSECRET', 'REFRESHSECRET'];
+const SECRETS = [
+	SETUP_TOKEN,
+	ACCESS,
+	REFRESH,
+	API_KEY,
+	'ghu_ENVSECRET',
+	'REFRESHSECRET',
+];
 
 const setup = async (data?: unknown) => {
 	const home = await makeTempDir();
 	const file = path.join(home, '.pi', 'agent', 'oauth.json');
 	if (data !== undefined) {
 		await fs.mkdir(path.dirname(file), {recursive: true});
-		await fs.writeFile(file, typeof data === 'string' ? data : JSON.stringify(data));
+		await fs.writeFile(
+			file,
+			typeof data === 'string' ? data : JSON.stringify(data),
+		);
 	}
 
 	return {home, file, env: cleanEnv(home)};
@@ -47,8 +57,15 @@ describe('scripted login, status, token, logout (the issue\'s "done when")', () 
 		);
 		expect(login.code).toBe(0);
 		expectNoSecrets(login);
-		const result = JSON.parse(login.stdout) as {provider: string; method: string; expires: number};
-		expect(result).toMatchObject({provider: 'anthropic', method: 'setup-token'});
+		const result = JSON.parse(login.stdout) as {
+			provider: string;
+			method: string;
+			expires: number;
+		};
+		expect(result).toMatchObject({
+			provider: 'anthropic',
+			method: 'setup-token',
+		});
 		expect(result.expires).toBeGreaterThan(Date.now() + 360 * 24 * HOUR);
 		expect(((await fs.stat(file)).mode & 0o777).toString(8)).toBe('600');
 
@@ -80,24 +97,35 @@ describe('scripted login, status, token, logout (the issue\'s "done when")', () 
 		const after = await runCli(['token', 'anthropic'], {env});
 		expect(after.code).toBe(1);
 		expect(after.stdout).toBe('');
-		expect(after.stderr).toMatch(/Not signed in to Anthropic.*pi-auth login anthropic/);
+		expect(after.stderr).toMatch(
+			/Not signed in to Anthropic.*pi-auth login anthropic/,
+		);
 	});
 
 	it('validates a setup token and an API key before saving', async () => {
 		const {file, env} = await setup();
-		const short = await runCli(['login', 'anthropic', '--method', 'setup-token'], {
-			env,
-			input: 'sk-ant-oat01-short\n',
-		});
+		const short = await runCli(
+			['login', 'anthropic', '--method', 'setup-token'],
+			{
+				env,
+				input: 'sk-ant-oat01-short\n',
+			},
+		);
 		expect(short.code).toBe(1);
 		expect(short.stderr).toMatch(/not a setup token.*claude setup-token/s);
-		const wrongKey = await runCli(['login', 'anthropic', '--method', 'api-key'], {
-			env,
-			input: 'sk-proj-123\n',
-		});
+		const wrongKey = await runCli(
+			['login', 'anthropic', '--method', 'api-key'],
+			{
+				env,
+				input: 'sk-proj-123\n',
+			},
+		);
 		expect(wrongKey.code).toBe(1);
 		expect(wrongKey.stderr).toMatch(/should start with sk-ant-api/);
-		const empty = await runCli(['login', 'anthropic', '--method', 'api-key'], {env, input: ''});
+		const empty = await runCli(['login', 'anthropic', '--method', 'api-key'], {
+			env,
+			input: '',
+		});
 		expect(empty.code).toBe(1);
 		await expect(fs.stat(file)).rejects.toThrow();
 
@@ -124,9 +152,21 @@ describe('status --check', () => {
 		['valid', {anthropic: oauthEntry(HOUR)}, 0],
 		['expiring', {anthropic: oauthEntry(2 * 60_000)}, 2],
 		['expired', {anthropic: oauthEntry(-60_000)}, 1],
-		['needs-login', {anthropic: oauthEntry(HOUR, {needsLogin: {reason: 'invalid_grant', at: 1}})}, 1],
+		[
+			'needs-login',
+			{
+				anthropic: oauthEntry(HOUR, {
+					needsLogin: {reason: 'invalid_grant', at: 1},
+				}),
+			},
+			1,
+		],
 		['none stored', {}, 1],
-		['expired wins over expiring', {anthropic: oauthEntry(-1), 'openai-codex': oauthEntry(60_000)}, 1],
+		[
+			'expired wins over expiring',
+			{anthropic: oauthEntry(-1), 'openai-codex': oauthEntry(60_000)},
+			1,
+		],
 		['an API key', {anthropic: {type: 'api_key', key: API_KEY}}, 0],
 	];
 	for (const [what, data, code] of cases) {
@@ -148,7 +188,9 @@ describe('status', () => {
 	it('prints a readable snapshot without tokens', async () => {
 		const {env, file} = await setup({
 			anthropic: oauthEntry(3 * HOUR),
-			'openai-codex': oauthEntry(HOUR, {needsLogin: {reason: 'refresh_token_reused', at: 1}}),
+			'openai-codex': oauthEntry(HOUR, {
+				needsLogin: {reason: 'refresh_token_reused', at: 1},
+			}),
 		});
 		const result = await runCli(['status'], {
 			env: {...env, COPILOT_GITHUB_TOKEN: 'ghu_ENVSECRET'},
@@ -156,21 +198,42 @@ describe('status', () => {
 		expect(result.code).toBe(0);
 		expectNoSecrets(result);
 		expect(result.stdout).toContain(`Credentials in ${file}`);
-		expect(result.stdout).toMatch(/Anthropic \(Claude Pro\/Max\)\s+OAuth · file\s+valid, expires in 2h 59m/);
-		expect(result.stdout).toMatch(/needs login.*sign in again: pi-auth login openai-codex/);
-		expect(result.stdout).toMatch(/GitHub Copilot\s+OAuth · env COPILOT_GITHUB_TOKEN\s+valid/);
+		expect(result.stdout).toMatch(
+			/Anthropic \(Claude Pro\/Max\)\s+OAuth · file\s+valid, expires in 2h 59m/,
+		);
+		expect(result.stdout).toMatch(
+			/needs login.*sign in again: pi-auth login openai-codex/,
+		);
+		expect(result.stdout).toMatch(
+			/GitHub Copilot\s+OAuth · env COPILOT_GITHUB_TOKEN\s+valid/,
+		);
 	});
 
 	it('lists env credentials with source env and expires null', async () => {
 		const {env} = await setup();
 		const result = await runCli(['status', '--json'], {
-			env: {...env, COPILOT_GITHUB_TOKEN: 'ghu_ENVSECRET', ANTHROPIC_API_KEY: API_KEY},
+			env: {
+				...env,
+				COPILOT_GITHUB_TOKEN: 'ghu_ENVSECRET',
+				ANTHROPIC_API_KEY: API_KEY,
+			},
 		});
 		expectNoSecrets(result);
 		const {providers} = JSON.parse(result.stdout) as {providers: object[]};
 		expect(providers).toEqual([
-			expect.objectContaining({id: 'anthropic', type: 'api_key', source: 'env', expires: null, expiresIn: null}),
-			expect.objectContaining({id: 'github-copilot', type: 'oauth', source: 'env', state: 'valid'}),
+			expect.objectContaining({
+				id: 'anthropic',
+				type: 'api_key',
+				source: 'env',
+				expires: null,
+				expiresIn: null,
+			}),
+			expect.objectContaining({
+				id: 'github-copilot',
+				type: 'oauth',
+				source: 'env',
+				state: 'valid',
+			}),
 		]);
 	});
 
@@ -178,7 +241,9 @@ describe('status', () => {
 		const {env, file} = await setup({'openai-codex': oauthEntry(HOUR)});
 		const before = await fs.readFile(file);
 		await runCli(['status'], {env: {...env, ANTHROPIC_API_KEY: API_KEY}});
-		await runCli(['logout', '--all'], {env: {...env, ANTHROPIC_API_KEY: API_KEY}});
+		await runCli(['logout', '--all'], {
+			env: {...env, ANTHROPIC_API_KEY: API_KEY},
+		});
 		expect(await fs.readFile(file, 'utf8')).not.toContain(API_KEY);
 		expect(before.toString()).not.toContain(API_KEY);
 	});
@@ -196,7 +261,9 @@ describe('token', () => {
 
 	it('uses an environment credential when nothing is stored, and the stored one first', async () => {
 		const {env} = await setup();
-		const fromEnv = await runCli(['token', 'anthropic'], {env: {...env, ANTHROPIC_API_KEY: API_KEY}});
+		const fromEnv = await runCli(['token', 'anthropic'], {
+			env: {...env, ANTHROPIC_API_KEY: API_KEY},
+		});
 		expect(fromEnv.stdout).toBe(`${API_KEY}\n`);
 		const stored = await setup({anthropic: oauthEntry(HOUR)});
 		const wins = await runCli(['token', 'anthropic'], {
@@ -207,34 +274,58 @@ describe('token', () => {
 
 	it('refuses a needs-login entry with what to do, and no token', async () => {
 		const {env} = await setup({
-			anthropic: oauthEntry(HOUR, {needsLogin: {reason: 'invalid_grant', at: 1}}),
+			anthropic: oauthEntry(HOUR, {
+				needsLogin: {reason: 'invalid_grant', at: 1},
+			}),
 		});
 		const result = await runCli(['token', 'anthropic'], {env});
 		expect(result.code).toBe(1);
 		expect(result.stdout).toBe('');
-		expect(result.stderr).toMatch(/needs a new sign-in.*pi-auth login anthropic/);
+		expect(result.stderr).toMatch(
+			/needs a new sign-in.*pi-auth login anthropic/,
+		);
 		expectNoSecrets(result);
 	});
 
 	it('fails clearly for an expiring setup token, which cannot refresh', async () => {
 		const {env} = await setup({
-			anthropic: {type: 'oauth', access: SETUP_TOKEN, refresh: '', expires: Date.now() + 60_000},
+			anthropic: {
+				type: 'oauth',
+				access: SETUP_TOKEN,
+				refresh: '',
+				expires: Date.now() + 60_000,
+			},
 		});
 		const result = await runCli(['token', 'anthropic'], {env});
 		expect(result.code).toBe(1);
 		expect(result.stdout).toBe('');
-		expect(result.stderr).toMatch(/cannot be refreshed.*pi-auth login anthropic/);
+		expect(result.stderr).toMatch(
+			/cannot be refreshed.*pi-auth login anthropic/,
+		);
 		expectNoSecrets(result);
 	});
 
 	it('honours --min-validity', async () => {
 		const {env} = await setup({
-			anthropic: {type: 'oauth', access: SETUP_TOKEN, refresh: '', expires: Date.now() + 20 * 60_000},
+			anthropic: {
+				type: 'oauth',
+				access: SETUP_TOKEN,
+				refresh: '',
+				expires: Date.now() + 20 * 60_000,
+			},
 		});
-		expect((await runCli(['token', 'anthropic', '--min-validity', '10m'], {env})).code).toBe(0);
-		const stricter = await runCli(['token', 'anthropic', '--min-validity', '1h'], {env});
+		expect(
+			(await runCli(['token', 'anthropic', '--min-validity', '10m'], {env}))
+				.code,
+		).toBe(0);
+		const stricter = await runCli(
+			['token', 'anthropic', '--min-validity', '1h'],
+			{env},
+		);
 		expect(stricter.code).toBe(1);
-		const bad = await runCli(['token', 'anthropic', '--min-validity', 'soon'], {env});
+		const bad = await runCli(['token', 'anthropic', '--min-validity', 'soon'], {
+			env,
+		});
 		expect(bad.code).toBe(2);
 		expect(bad.stderr).toMatch(/not a duration/);
 	});
@@ -243,16 +334,17 @@ describe('token', () => {
 describe('logout', () => {
 	it('removes named entries, keeps unknown providers, and works with dead tokens', async () => {
 		const {env, file} = await setup({
-			anthropic: oauthEntry(-10 * HOUR, {needsLogin: {reason: 'invalid_grant', at: 1}}),
+			anthropic: oauthEntry(-10 * HOUR, {
+				needsLogin: {reason: 'invalid_grant', at: 1},
+			}),
 			'openai-codex': oauthEntry(HOUR),
 			'some-provider': {type: 'api_key', key: 'x'},
 		});
 		const result = await runCli(['logout', 'anthropic'], {env});
 		expect(result.code).toBe(0);
-		expect(Object.keys(JSON.parse(await fs.readFile(file, 'utf8')) as object)).toEqual([
-			'openai-codex',
-			'some-provider',
-		]);
+		expect(
+			Object.keys(JSON.parse(await fs.readFile(file, 'utf8')) as object),
+		).toEqual(['openai-codex', 'some-provider']);
 		const all = await runCli(['logout', '--all', '--json'], {env});
 		expect(JSON.parse(all.stdout)).toMatchObject({removed: ['openai-codex']});
 		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({
@@ -308,12 +400,30 @@ describe('a corrupt credential file', () => {
 
 describe('usage errors', () => {
 	const cases: Array<[string[], RegExp]> = [
-		[['frobnicate'], /Unknown command "frobnicate". Valid commands: login, status, token, refresh, logout/],
-		[['token', 'gemini'], /Unknown provider "gemini". Valid providers: anthropic, openai-codex, github-copilot/],
-		[['login', 'anthropic', '--method', 'device'], /does not support --method device. Valid methods for anthropic: oauth, setup-token, api-key/],
-		[['login', 'anthropic', '--method', 'magic'], /Unknown method "magic". Valid methods: oauth, device, setup-token, api-key/],
-		[['status', '--frobnicate'], /Unknown flag --frobnicate. Valid flags: .*--auth-file.*--no-browser/],
-		[['login', 'anthropic'], /Choose how to sign in to anthropic with --method \(oauth, setup-token, api-key\)/],
+		[
+			['frobnicate'],
+			/Unknown command "frobnicate". Valid commands: login, status, token, refresh, logout/,
+		],
+		[
+			['token', 'gemini'],
+			/Unknown provider "gemini". Valid providers: anthropic, openai-codex, github-copilot/,
+		],
+		[
+			['login', 'anthropic', '--method', 'device'],
+			/does not support --method device. Valid methods for anthropic: oauth, setup-token, api-key/,
+		],
+		[
+			['login', 'anthropic', '--method', 'magic'],
+			/Unknown method "magic". Valid methods: oauth, device, setup-token, api-key/,
+		],
+		[
+			['status', '--frobnicate'],
+			/Unknown flag --frobnicate. Valid flags: .*--auth-file.*--no-browser/,
+		],
+		[
+			['login', 'anthropic'],
+			/Choose how to sign in to anthropic with --method \(oauth, setup-token, api-key\)/,
+		],
 		[['login'], /login needs a provider and a method/],
 		[['logout'], /Name the providers to sign out of, or --all/],
 		[['token'], /No provider given/],
@@ -338,10 +448,14 @@ describe('usage errors', () => {
 
 	it('--help shows examples and no secrets; --version prints the version', async () => {
 		const {env} = await setup({anthropic: oauthEntry(HOUR)});
-		const help = await runCli(['--help'], {env: {...env, ANTHROPIC_API_KEY: API_KEY}});
+		const help = await runCli(['--help'], {
+			env: {...env, ANTHROPIC_API_KEY: API_KEY},
+		});
 		expect(help.code).toBe(0);
 		expect(help.stdout).toContain('Examples');
-		expect(help.stdout).toContain('pi-auth login anthropic --method setup-token < token.txt');
+		expect(help.stdout).toContain(
+			'pi-auth login anthropic --method setup-token < token.txt',
+		);
 		expectNoSecrets(help);
 		const version = await runCli(['--version'], {env});
 		expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
@@ -352,7 +466,11 @@ describe('usage errors', () => {
 		const config = path.join(home, 'config.json');
 		await fs.writeFile(
 			config,
-			JSON.stringify({providers: {anthropic: {endpoints: {token: 'http://evil.example.com/token'}}}}),
+			JSON.stringify({
+				providers: {
+					anthropic: {endpoints: {token: 'http://evil.example.com/token'}},
+				},
+			}),
 		);
 		const result = await runCli(['status', '--config', config], {env});
 		expect(result.code).toBe(2);

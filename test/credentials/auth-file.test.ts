@@ -27,7 +27,9 @@ export const piFile = {
 describe('the credential file', () => {
 	it('reads a missing file as empty', async () => {
 		const directory = await makeTempDir();
-		expect(await readAuthFile(path.join(directory, 'nope', 'oauth.json'))).toEqual({});
+		expect(
+			await readAuthFile(path.join(directory, 'nope', 'oauth.json')),
+		).toEqual({});
 	});
 
 	it('round-trips pi format, keeping unknown entries and fields', async () => {
@@ -35,7 +37,15 @@ describe('the credential file', () => {
 		const file = path.join(directory, 'oauth.json');
 		await fs.writeFile(file, JSON.stringify(piFile));
 		await updateAuthFile(file, current => ({
-			data: {...current, 'github-copilot': {type: 'oauth', access: 'a', refresh: 'r', expires: 1}},
+			data: {
+				...current,
+				'github-copilot': {
+					type: 'oauth',
+					access: 'a',
+					refresh: 'r',
+					expires: 1,
+				},
+			},
 			result: undefined,
 		}));
 		const text = await fs.readFile(file, 'utf8');

@@ -5,13 +5,19 @@ import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
-const script = fileURLToPath(new URL('../fixtures/save-many.mjs', import.meta.url));
+const script = fileURLToPath(
+	new URL('../fixtures/save-many.mjs', import.meta.url),
+);
 
 const runSaver = async (file: string, provider: string, count: number) =>
 	new Promise<void>((resolve, reject) => {
-		const child = spawn(process.execPath, [script, file, provider, String(count)], {
-			stdio: ['ignore', 'ignore', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			[script, file, provider, String(count)],
+			{
+				stdio: ['ignore', 'ignore', 'pipe'],
+			},
+		);
 		let stderr = '';
 		child.stderr.on('data', chunk => (stderr += String(chunk)));
 		const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -26,7 +32,10 @@ describe('two processes writing the same file', () => {
 	it('keeps every save of each (50 each, concurrently)', async () => {
 		const directory = await makeTempDir();
 		const file = path.join(directory, 'oauth.json');
-		await fs.writeFile(file, JSON.stringify({'pi-only': {type: 'api_key', key: 'keep'}}));
+		await fs.writeFile(
+			file,
+			JSON.stringify({'pi-only': {type: 'api_key', key: 'keep'}}),
+		);
 		await Promise.all([
 			runSaver(file, 'anthropic', 50),
 			runSaver(file, 'openai-codex', 50),
@@ -39,7 +48,9 @@ describe('two processes writing the same file', () => {
 		expect(data['openai-codex']?.key).toBe('openai-codex-49');
 		expect(data['pi-only']?.key).toBe('keep');
 		for (const provider of ['anthropic', 'openai-codex']) {
-			const saves = Object.keys(data).filter(key => key.startsWith(`${provider}#`));
+			const saves = Object.keys(data).filter(key =>
+				key.startsWith(`${provider}#`),
+			);
 			expect(saves).toHaveLength(50);
 		}
 

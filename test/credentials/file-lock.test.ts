@@ -7,7 +7,7 @@ import {PiAuthError} from '../../source/errors.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 describe('the file lock', () => {
-	it('uses pi\'s lock directory <file>.lock while held and removes it after', async () => {
+	it("uses pi's lock directory <file>.lock while held and removes it after", async () => {
 		const directory = await makeTempDir();
 		const file = path.join(directory, 'oauth.json');
 		await withFileLock(file, async () => {
@@ -44,7 +44,9 @@ describe('the file lock', () => {
 			() => ({data: {recovered: true}, result: undefined}),
 			{waitMs: 2000},
 		);
-		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({recovered: true});
+		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({
+			recovered: true,
+		});
 		await expect(fs.stat(`${file}.lock`)).rejects.toThrow();
 	});
 
@@ -70,7 +72,10 @@ describe('the file lock', () => {
 				})),
 			),
 		);
-		const data = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, number>;
+		const data = JSON.parse(await fs.readFile(file, 'utf8')) as Record<
+			string,
+			number
+		>;
 		expect(Object.keys(data)).toHaveLength(20);
 	});
 });

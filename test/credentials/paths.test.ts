@@ -1,6 +1,9 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {resolveAuthFile, resolveConfigFile} from '../../source/credentials/paths.js';
+import {
+	resolveAuthFile,
+	resolveConfigFile,
+} from '../../source/credentials/paths.js';
 
 const home = '/home/someone';
 const cwd = '/work/here';
@@ -28,9 +31,9 @@ describe('resolveAuthFile', () => {
 	});
 
 	it('then $PI_CODING_AGENT_DIR/oauth.json', () => {
-		expect(resolveAuthFile({env: {PI_CODING_AGENT_DIR: '/agent'}, home, cwd})).toBe(
-			'/agent/oauth.json',
-		);
+		expect(
+			resolveAuthFile({env: {PI_CODING_AGENT_DIR: '/agent'}, home, cwd}),
+		).toBe('/agent/oauth.json');
 	});
 
 	it('then ~/.pi/agent/oauth.json', () => {
@@ -41,7 +44,11 @@ describe('resolveAuthFile', () => {
 
 	it('ignores empty variables', () => {
 		expect(
-			resolveAuthFile({env: {PI_AUTH_FILE: '', PI_CODING_AGENT_DIR: ''}, home, cwd}),
+			resolveAuthFile({
+				env: {PI_AUTH_FILE: '', PI_CODING_AGENT_DIR: ''},
+				home,
+				cwd,
+			}),
 		).toBe('/home/someone/.pi/agent/oauth.json');
 	});
 });
@@ -49,9 +56,16 @@ describe('resolveAuthFile', () => {
 describe('resolveConfigFile', () => {
 	it('follows --config > PI_AUTH_CONFIG > the optional default', () => {
 		expect(
-			resolveConfigFile({flag: 'c.json', env: {PI_AUTH_CONFIG: '/e.json'}, home, cwd}),
+			resolveConfigFile({
+				flag: 'c.json',
+				env: {PI_AUTH_CONFIG: '/e.json'},
+				home,
+				cwd,
+			}),
 		).toEqual({file: path.join(cwd, 'c.json'), optional: false});
-		expect(resolveConfigFile({env: {PI_AUTH_CONFIG: '/e.json'}, home, cwd})).toEqual({
+		expect(
+			resolveConfigFile({env: {PI_AUTH_CONFIG: '/e.json'}, home, cwd}),
+		).toEqual({
 			file: '/e.json',
 			optional: false,
 		});

@@ -2,7 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {credentialState} from '../../source/credentials/credential.js';
-import {createAuthStore, watchAuthFile} from '../../source/credentials/store.js';
+import {
+	createAuthStore,
+	watchAuthFile,
+} from '../../source/credentials/store.js';
 import {listCredentials} from '../../source/credentials/view.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
@@ -32,7 +35,9 @@ describe('derived state', () => {
 		expect(credentialState(oauth(now), now)).toBe('expired');
 		expect(
 			credentialState(
-				oauth(now + 60 * 60_000, {needsLogin: {reason: 'invalid_grant', at: now}}),
+				oauth(now + 60 * 60_000, {
+					needsLogin: {reason: 'invalid_grant', at: now},
+				}),
 				now,
 			),
 		).toBe('needs-login');
@@ -50,7 +55,12 @@ describe('derived state', () => {
 			now,
 		);
 		expect(
-			views.map(view => [view.provider.id, view.source, view.state, view.reason]),
+			views.map(view => [
+				view.provider.id,
+				view.source,
+				view.state,
+				view.reason,
+			]),
 		).toEqual([
 			['anthropic', 'file', 'valid', undefined],
 			['openai-codex', 'file', 'needs-login', 'invalid-entry'],
@@ -61,7 +71,10 @@ describe('derived state', () => {
 	it('prefers ANTHROPIC_OAUTH_TOKEN over ANTHROPIC_API_KEY', () => {
 		const [view] = listCredentials(
 			{},
-			{ANTHROPIC_API_KEY: 'sk-ant-api-x', ANTHROPIC_OAUTH_TOKEN: 'sk-ant-oat01-x'},
+			{
+				ANTHROPIC_API_KEY: 'sk-ant-api-x',
+				ANTHROPIC_OAUTH_TOKEN: 'sk-ant-oat01-x',
+			},
 			now,
 		);
 		expect(view?.variable).toBe('ANTHROPIC_OAUTH_TOKEN');
@@ -75,26 +88,32 @@ describe('the store', () => {
 		const file = path.join(directory, 'oauth.json');
 		await fs.writeFile(file, JSON.stringify({other: {keep: 1}}));
 		const store = createAuthStore({file});
-		await store.getState().save('anthropic', oauth(5, {account: 'me@example.com'}));
+		await store
+			.getState()
+			.save('anthropic', oauth(5, {account: 'me@example.com'}));
 		await store.getState().merge('anthropic', {access: 'new', expires: 9});
-		const read = async () => JSON.parse(await fs.readFile(file, 'utf8')) as object;
+		const read = async () =>
+			JSON.parse(await fs.readFile(file, 'utf8')) as object;
 		expect(await read()).toEqual({
 			other: {keep: 1},
 			anthropic: oauth(9, {access: 'new', account: 'me@example.com'}),
 		});
-		expect(await store.getState().remove(['anthropic', 'openai-codex'])).toEqual([
-			'anthropic',
-		]);
+		expect(
+			await store.getState().remove(['anthropic', 'openai-codex']),
+		).toEqual(['anthropic']);
 		expect(await read()).toEqual({other: {keep: 1}});
 		expect(store.getState().data).toEqual({other: {keep: 1}});
 	});
 
-	it('re-reads under the lock before writing, so it never drops another writer\'s entry', async () => {
+	it("re-reads under the lock before writing, so it never drops another writer's entry", async () => {
 		const directory = await makeTempDir();
 		const file = path.join(directory, 'oauth.json');
 		const store = createAuthStore({file});
 		await store.getState().reload();
-		await fs.writeFile(file, JSON.stringify({fromPi: {type: 'api_key', key: 'k'}}));
+		await fs.writeFile(
+			file,
+			JSON.stringify({fromPi: {type: 'api_key', key: 'k'}}),
+		);
 		await store.getState().save('anthropic', oauth(1));
 		expect(Object.keys(store.getState().data)).toEqual(['fromPi', 'anthropic']);
 	});
@@ -120,7 +139,10 @@ describe('the store', () => {
 		const stop = watchAuthFile(store);
 		try {
 			// What another writer does: a temp file renamed over the original.
-			await fs.writeFile(`${file}.other`, JSON.stringify({anthropic: oauth(1)}));
+			await fs.writeFile(
+				`${file}.other`,
+				JSON.stringify({anthropic: oauth(1)}),
+			);
 			await fs.rename(`${file}.other`, file);
 			await waitFor(() => Object.hasOwn(store.getState().data, 'anthropic'));
 		} finally {

@@ -6,7 +6,9 @@ import {afterEach} from 'vitest';
 const created: string[] = [];
 
 /** A real temporary directory, removed after the test. */
-export const makeTempDir = async (prefix = 'pi-auth-test-'): Promise<string> => {
+export const makeTempDir = async (
+	prefix = 'pi-auth-test-',
+): Promise<string> => {
 	const directory = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
 	created.push(directory);
 	return directory;
@@ -14,8 +16,8 @@ export const makeTempDir = async (prefix = 'pi-auth-test-'): Promise<string> => 
 
 afterEach(async () => {
 	await Promise.all(
-		created.splice(0).map(async directory =>
-			fs.rm(directory, {recursive: true, force: true}),
-		),
+		created
+			.splice(0)
+			.map(async directory => fs.rm(directory, {recursive: true, force: true})),
 	);
 });

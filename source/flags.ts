@@ -1,0 +1,44 @@
+/** The one flag table: meow reads it for --help and odd input, the fast path for everything else. */
+export const flagSpec = {
+	authFile: {type: 'string'},
+	config: {type: 'string'},
+	json: {type: 'boolean', default: false},
+	browser: {type: 'boolean', default: true},
+	help: {type: 'boolean', default: false, shortFlag: 'h'},
+	version: {type: 'boolean', default: false, shortFlag: 'v'},
+	method: {type: 'string'},
+	minValidity: {type: 'string'},
+	force: {type: 'boolean', default: false},
+	all: {type: 'boolean', default: false},
+	check: {type: 'boolean', default: false},
+	enterprise: {type: 'string'},
+} as const;
+
+export type Flags = {
+	authFile?: string;
+	config?: string;
+	json: boolean;
+	browser: boolean;
+	help: boolean;
+	version: boolean;
+	method?: string;
+	minValidity?: string;
+	force: boolean;
+	all: boolean;
+	check: boolean;
+	enterprise?: string;
+};
+
+export const commands = [
+	'login',
+	'status',
+	'token',
+	'refresh',
+	'logout',
+] as const;
+export type Command = (typeof commands)[number];
+
+export type Parsed = {command?: Command; input: string[]; flags: Flags};
+
+export const kebab = (name: string) =>
+	name.replaceAll(/[A-Z]/g, c => `-${c.toLowerCase()}`);

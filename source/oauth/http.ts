@@ -1,0 +1,256 @@
+import {PiAuthError} from '../errors.js';
+import {
+	type EndpointKind,
+	hostOf,
+	httpFailure,
+	isRecord,
+} from './http-failure.js';
+
+export {isLoopbackUrl} from './loopback.js';
+export {
+	type EndpointKind,
+	type FailureInput,
+	errorCode,
+	httpFailure,
+	parseRetryAfter,
+} from './http-failure.js';
+
+export type Fetch = typeof fetch;
+
+/** A response that arrived whole: status, headers and at most `maxBytes` of body. */
+export type HttpResult = {
+	status: number;
+	headers: Headers;
+	bytes: Uint8Array;
+	/** The parsed body, or undefined when it is empty or not JSON. */
+	json: unknown;
+};
+
+export type SendOptions = {
+	fetch: Fetch;
+	url: string;
+	init: RequestInit;
+	timeoutMs?: number;
+	signal?: AbortSignal;
+	maxBytes?: number;
+};
+
+// providers.md: bound every token or refresh call by 15 s.
+export const DEFAULT_TIMEOUT_MS = 15_000;
+// Token responses are a few KB; 1 MB leaves room for odd servers while capping memory.
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const tooLarge = (url: string): PiAuthError =>
+	new PiAuthError(
+		'bad-response',
+		`${hostOf(url)} sent an answer larger than ${MAX_BODY_BYTES / 1024} KB. Check the endpoint, then try again.`,
+	);
+
+const readCapped = async (
+	response: Response,
+	url: string,
+	maxBytes: number,
+): Promise<Uint8Array> => {
+	const declared = Number(response.headers.get('content-length'));
+	if (declared > maxBytes) {
+		await response.body?.cancel().catch(() => undefined);
+		throw tooLarge(url);
+	}
+
+	if (!response.body) return new Uint8Array();
+	const reader = response.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let total = 0;
+	for (;;) {
+		const {done, value} = await reader.read();
+		if (done) break;
+		total += value.byteLength;
+		if (total > maxBytes) {
+			await reader.cancel().catch(() => undefined);
+			throw tooLarge(url);
+		}
+
+		chunks.push(value);
+	}
+
+	return Buffer.concat(chunks);
+};
+
+const parseJson = (bytes: Uint8Array): unknown => {
+	const text = new TextDecoder().decode(bytes);
+	if (text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		// The SyntaxError quotes the body, which may hold a secret: it is not kept as a cause.
+		return undefined;
+	}
+};
+
+/**
+Sends one request and reads its whole body (capped), turning transport failures into PiAuthError:
+the caller's signal → 'aborted', the timeout → 'timeout', anything else → 'network'. HTTP statuses
+are left to the caller.
+*/
+export const sendRequest = async (
+	options: SendOptions,
+): Promise<HttpResult> => {
+	const {url, timeoutMs = DEFAULT_TIMEOUT_MS, signal} = options;
+	const timeout = AbortSignal.timeout(timeoutMs);
+	const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+	try {
+		const response = await options.fetch(url, {
+			...options.init,
+			signal: combined,
+		});
+		const bytes = await readCapped(
+			response,
+			url,
+			options.maxBytes ?? MAX_BODY_BYTES,
+		);
+		return {
+			status: response.status,
+			headers: response.headers,
+			bytes,
+			json: parseJson(bytes),
+		};
+	} catch (error) {
+		if (error instanceof PiAuthError) throw error;
+		if (signal?.aborted) {
+			throw new PiAuthError('aborted', 'The request was cancelled.', {
+				cause: error,
+			});
+		}
+
+		if (timeout.aborted) {
+			throw new PiAuthError(
+				'timeout',
+				`${hostOf(url)} did not answer within ${Math.round(timeoutMs / 1000)} s. Check the connection and try again.`,
+				{cause: error},
+			);
+		}
+
+		throw new PiAuthError(
+			'network',
+			`Could not reach ${hostOf(url)}. Check the connection (and HTTPS_PROXY if you use a proxy), then try again.`,
+			{cause: error},
+		);
+	}
+};
+
+export type RequestOptions = {
+	fetch: Fetch;
+	/** How a 401/403 reads: 'token' → 'revoked'; 'api' → 'bad-response' with the status. */
+	kind?: EndpointKind;
+	url: string;
+	headers?: Record<string, string>;
+	timeoutMs?: number;
+	signal?: AbortSignal;
+	now?: () => number;
+};
+
+const toObject = async (
+	options: SendOptions & {kind?: EndpointKind; now?: () => number},
+): Promise<Record<string, unknown>> => {
+	const result = await sendRequest(options);
+	if (result.status >= 200 && result.status < 300) {
+		if (isRecord(result.json)) return result.json;
+		throw new PiAuthError(
+			'bad-response',
+			`${hostOf(options.url)} answered HTTP ${result.status} without a JSON object. Check the endpoint, then try again.`,
+			{status: result.status},
+		);
+	}
+
+	throw httpFailure({
+		status: result.status,
+		body: result.json,
+		headers: result.headers,
+		url: options.url,
+		kind: options.kind,
+		now: (options.now ?? Date.now)(),
+	});
+};
+
+/**
+POSTs to a token endpoint, form-encoded (RFC 6749 §4.1.3) or JSON (Anthropic, providers.md), and
+returns the JSON object of a 2xx answer — even one that carries an `error`, which GitHub sends with
+200 (check it with errorCode and throw httpFailure). Redirects are not followed: a token request
+must not be replayed somewhere else.
+*/
+export const postToken = async (
+	options: RequestOptions & {
+		body: Record<string, string>;
+		encoding: 'form' | 'json';
+	},
+): Promise<Record<string, unknown>> =>
+	toObject({
+		...options,
+		kind: options.kind ?? 'token',
+		init: {
+			method: 'POST',
+			redirect: 'manual',
+			headers: {
+				accept: 'application/json',
+				'content-type':
+					options.encoding === 'json'
+						? 'application/json'
+						: 'application/x-www-form-urlencoded',
+				...options.headers,
+			},
+			body:
+				options.encoding === 'json'
+					? JSON.stringify(options.body)
+					: new URLSearchParams(options.body).toString(),
+		},
+	});
+
+/**
+GETs a JSON object (Copilot's token and quota, usage endpoints) with the same classification.
+`kind` defaults to 'api'; pass 'token' where a 401 means the stored grant is gone (Copilot's token
+exchange with the GitHub token).
+*/
+export const getJson = async (
+	options: RequestOptions,
+): Promise<Record<string, unknown>> =>
+	toObject({
+		...options,
+		kind: options.kind ?? 'api',
+		init: {
+			method: 'GET',
+			headers: {accept: 'application/json', ...options.headers},
+		},
+	});
+
+const PROXY_VARIABLES = [
+	'HTTPS_PROXY',
+	'https_proxy',
+	'HTTP_PROXY',
+	'http_proxy',
+];
+
+/**
+Returns a fetch that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from `env` (providers.md, pi #1132).
+undici is imported only when a proxy is set: it costs ~70 ms, and start-up time of `token` is
+measured. Values are passed explicitly so the agent never falls back to process.env.
+*/
+export const createFetch = async (env: NodeJS.ProcessEnv): Promise<Fetch> => {
+	if (!PROXY_VARIABLES.some(name => env[name])) return globalThis.fetch;
+	const undici = await import('undici');
+	// Lower case wins, as in curl and undici's own environment lookup.
+	const dispatcher = new undici.EnvHttpProxyAgent({
+		httpProxy: env['http_proxy'] || env['HTTP_PROXY'] || '',
+		// '' (not undefined) keeps the agent off process.env; https then uses the http proxy.
+		httpsProxy: env['https_proxy'] || env['HTTPS_PROXY'] || '',
+		noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
+	});
+	const proxied = async (
+		input: Parameters<Fetch>[0],
+		init?: RequestInit,
+	): Promise<Response> =>
+		(await undici.fetch(
+			input as Parameters<typeof undici.fetch>[0],
+			{...init, dispatcher} as Parameters<typeof undici.fetch>[1],
+		)) as unknown as Response;
+	return proxied as Fetch;
+};
