@@ -1,4 +1,3 @@
-import meow from 'meow';
 import {PiAuthError} from './errors.js';
 import {helpText} from './help.js';
 import {type Command, type Parsed, commands, flagSpec, kebab} from './flags.js';
@@ -27,10 +26,10 @@ const findUnknownFlag = (argv: readonly string[]): string | undefined => {
 };
 
 /** Flags and command, or an exit code when there is nothing left to do (--help, --version). */
-export const parseArgs = (
+export const parseArgs = async (
 	argv: readonly string[],
 	io: Pick<RunOptions, 'stdout' | 'stderr' | 'stdin'>,
-): Parsed | number => {
+): Promise<Parsed | number> => {
 	const unknown = findUnknownFlag(argv);
 	if (unknown) {
 		throw new PiAuthError(
@@ -39,8 +38,11 @@ export const parseArgs = (
 		);
 	}
 
+	// import() keeps meow (ES module only) out of the CommonJS bundle's require graph.
+	const {default: meow} = await import('meow');
 	const cli = meow(helpText, {
-		importMeta: import.meta,
+		// Only `url` is read (to find package.json); the CommonJS bundle defines it (scripts/build.js).
+		importMeta: {url: import.meta.url} as ImportMeta,
 		argv: [...argv],
 		flags: flagSpec,
 		autoHelp: false,

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import {isRecord} from './credentials/credential.js';
 import {PiAuthError} from './errors.js';
 import {isLoopbackUrl} from './oauth/loopback.js';
@@ -138,7 +138,8 @@ export const loadConfig = async (location: {
 }): Promise<Config> => {
 	let text: string;
 	try {
-		text = await fs.readFile(location.file, 'utf8');
+		// Synchronous: read once at start-up, and node:fs/promises would cost `token` ~2 ms to load.
+		text = fs.readFileSync(location.file, 'utf8');
 	} catch (error) {
 		const code = (error as NodeJS.ErrnoException).code;
 		if (code === 'ENOENT' && location.optional) return emptyConfig;

@@ -156,9 +156,17 @@ const buildContext = async (
 		config,
 		env: options.env,
 		now: options.now,
-		stdin: options.stdin,
-		stdout: options.stdout,
-		stderr: options.stderr,
+		// Getters, not copies: creating process.stdin or a stream for a pipe costs start-up time,
+		// and most commands never touch stdin.
+		get stdin() {
+			return options.stdin;
+		},
+		get stdout() {
+			return options.stdout;
+		},
+		get stderr() {
+			return options.stderr;
+		},
 		json: flags.json,
 		fetch() {
 			fetchPromise ??= import('./oauth/http.js').then(async http =>
@@ -173,7 +181,7 @@ export const run = async (options: RunOptions): Promise<number> => {
 	try {
 		const parsed =
 			fastParse(options.argv) ??
-			(await import('./args.js')).parseArgs(options.argv, options);
+			(await (await import('./args.js')).parseArgs(options.argv, options));
 		if (typeof parsed === 'number') return parsed;
 		const context = await buildContext(options, parsed.flags);
 		return await runScripted(parsed, context);

@@ -1,5 +1,4 @@
-import {constants as fsConstants} from 'node:fs';
-import fs from 'node:fs/promises';
+import fsSync, {constants as fsConstants} from 'node:fs';
 import path from 'node:path';
 import {PiAuthError} from '../errors.js';
 import {isRecord} from './credential.js';
@@ -7,6 +6,9 @@ import {withFileLock, type LockOptions} from './file-lock.js';
 
 /** The file's raw object, keyed by provider id. Unknown entries and fields are kept as read. */
 export type AuthData = Record<string, unknown>;
+
+// The write path only: reading the getter loads node:fs/promises on first use, not at start-up.
+const fsp = () => fsSync.promises;
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -54,25 +56,26 @@ const ioError = (file: string, action: string, error: unknown) =>
 
 /**
 Reads the file; a missing file is an empty one. Tightens a looser mode to 0600 on the way
-(cli-contract.md: 0600 also when the file existed before with looser modes).
+(cli-contract.md: 0600 also when the file existed before with looser modes). Synchronous on
+purpose: the file is a few KB, and node:fs/promises costs `token` ~2 ms of start-up to load.
 */
 export const readAuthFile = async (file: string): Promise<AuthData> => {
-	let handle: fs.FileHandle;
+	let fd: number;
 	try {
-		handle = await fs.open(file, fsConstants.O_RDONLY);
+		fd = fsSync.openSync(file, fsConstants.O_RDONLY);
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT') return {};
 		throw ioError(file, 'read', error);
 	}
 
 	try {
-		const [stat, text] = await Promise.all([
-			handle.stat(),
-			handle.readFile('utf8'),
-		]);
-		if ((stat.mode & 0o077) !== 0) {
-			// Best effort: a file owned by someone else stays as it is.
-			await handle.chmod(FILE_MODE).catch(() => undefined);
+		const text = fsSync.readFileSync(fd, 'utf8');
+		if ((fsSync.fstatSync(fd).mode & 0o077) !== 0) {
+			try {
+				fsSync.fchmodSync(fd, FILE_MODE);
+			} catch {
+				// Best effort: a file owned by someone else stays as it is.
+			}
 		}
 
 		return parseAuthData(text, file);
@@ -80,14 +83,14 @@ export const readAuthFile = async (file: string): Promise<AuthData> => {
 		if (error instanceof PiAuthError) throw error;
 		throw ioError(file, 'read', error);
 	} finally {
-		await handle.close();
+		fsSync.closeSync(fd);
 	}
 };
 
 /** A directory pi-auth creates is 0700; an existing one is left as it is (cli-contract.md). */
 export const ensureDirectory = async (file: string): Promise<void> => {
 	try {
-		await fs.mkdir(path.dirname(file), {recursive: true, mode: DIR_MODE});
+		await fsp().mkdir(path.dirname(file), {recursive: true, mode: DIR_MODE});
 	} catch (error) {
 		throw ioError(file, 'create the folder of', error);
 	}
@@ -108,13 +111,15 @@ const isAlive = (pid: number): boolean => {
 /** Temp files of writers that were killed mid-write (kill -9) are removed by the next write. */
 const removeOrphanTemps = async (file: string): Promise<void> => {
 	const prefix = tempPrefix(file);
-	const names = await fs.readdir(path.dirname(file)).catch(() => []);
+	const names = await fsp()
+		.readdir(path.dirname(file))
+		.catch(() => []);
 	await Promise.all(
 		names.map(async name => {
 			if (!name.startsWith(prefix)) return;
 			const pid = Number(TEMP_PATTERN.exec(name)?.[1]);
 			if (!pid || pid === process.pid || isAlive(pid)) return;
-			await fs.rm(path.join(path.dirname(file), name), {force: true});
+			await fsp().rm(path.join(path.dirname(file), name), {force: true});
 		}),
 	);
 };
@@ -139,7 +144,7 @@ export const writeAuthFile = async (
 		`${tempPrefix(file)}${process.pid}.${uniqueSuffix()}.tmp`,
 	);
 	try {
-		const handle = await fs.open(temp, 'wx', FILE_MODE);
+		const handle = await fsp().open(temp, 'wx', FILE_MODE);
 		try {
 			await handle.writeFile(serializeAuthData(data), 'utf8');
 			await handle.chmod(FILE_MODE);
@@ -148,9 +153,9 @@ export const writeAuthFile = async (
 			await handle.close();
 		}
 
-		await fs.rename(temp, file);
+		await fsp().rename(temp, file);
 	} catch (error) {
-		await fs.rm(temp, {force: true});
+		await fsp().rm(temp, {force: true});
 		throw ioError(file, 'write', error);
 	}
 
@@ -160,7 +165,7 @@ export const writeAuthFile = async (
 
 const syncDirectory = async (directory: string): Promise<void> => {
 	try {
-		const handle = await fs.open(directory, fsConstants.O_RDONLY);
+		const handle = await fsp().open(directory, fsConstants.O_RDONLY);
 		await handle.sync().finally(async () => handle.close());
 	} catch {
 		// Not every filesystem lets a directory be fsynced; the rename is still atomic.

@@ -1,9 +1,14 @@
-import {setTimeout as sleep} from 'node:timers/promises';
 import {PiAuthError} from '../errors.js';
 
 /** pi's lock: proper-lockfile on the credential file, directory `<file>.lock`, stale after 30 s. */
 export const LOCK_STALE_MS = 30_000;
 export const DEFAULT_LOCK_WAIT_MS = 20_000;
+
+// Not node:timers/promises: this module loads with every command, and that one costs start-up time.
+const sleep = async (ms: number) =>
+	new Promise<void>(resolve => {
+		setTimeout(resolve, ms);
+	});
 
 export type LockOptions = {
 	/** How long to wait for a lock held by another process before saying "busy". */

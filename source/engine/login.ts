@@ -6,7 +6,8 @@ import {
 	startCallbackServer,
 } from '../oauth/callback-server.js';
 import {pollDevice} from '../oauth/device-poller.js';
-import {createPkce, randomState} from '../oauth/pkce.js';
+import {randomState} from '../oauth/authorize-url.js';
+import {createPkce} from '../oauth/pkce.js';
 import {raceForCode} from '../oauth/race.js';
 import type {Provider, ProviderContext} from '../providers/types.js';
 

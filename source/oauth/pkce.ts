@@ -18,34 +18,3 @@ export const pkceFromBytes = (bytes: Uint8Array): Pkce =>
 	pkceFromVerifier(Buffer.from(bytes).toString('base64url'));
 
 export const createPkce = (): Pkce => pkceFromBytes(randomBytes(32));
-
-/** `state` values: OpenAI wants 16 bytes hex, others take base64url (providers.md). */
-export const randomState = (
-	bytes: number,
-	encoding: 'hex' | 'base64url',
-): string => randomBytes(bytes).toString(encoding);
-
-/*
-Spaces become %20 rather than URLSearchParams' `+`: RFC 3986 percent-encoding is understood by every
-authorization server, while `+` relies on form decoding of the query, which not all pages do.
-*/
-const encode = (value: string): string => encodeURIComponent(value);
-
-/**
-Appends `params` to the authorize endpoint's query. A parameter already in the endpoint's query
-(an override from the config file) is replaced by the one given here, so it is never sent twice.
-*/
-export const buildAuthorizeUrl = (
-	endpoint: string,
-	params: Record<string, string>,
-): string => {
-	const url = new URL(endpoint);
-	const pairs: Array<[string, string]> = [
-		...[...url.searchParams].filter(([key]) => !Object.hasOwn(params, key)),
-		...Object.entries(params),
-	];
-	url.search = pairs
-		.map(([key, value]) => `${encode(key)}=${encode(value)}`)
-		.join('&');
-	return url.href;
-};

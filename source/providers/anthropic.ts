@@ -1,6 +1,6 @@
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
-import {buildAuthorizeUrl} from '../oauth/pkce.js';
+import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse, storedAccount} from './token-response.js';
 import type {Provider} from './types.js';

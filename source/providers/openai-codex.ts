@@ -1,7 +1,7 @@
 import {isRecord, type OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {postToken} from '../oauth/http.js';
-import {buildAuthorizeUrl, randomState} from '../oauth/pkce.js';
+import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
 import {
 	decodeJwtPayload,
 	readTokenResponse,

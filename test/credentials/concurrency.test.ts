@@ -1,16 +1,13 @@
 import {spawn} from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 import {describe, expect, it} from 'vitest';
+import {bundleFixture} from '../helpers/bundle.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
-const script = fileURLToPath(
-	new URL('../fixtures/save-many.mjs', import.meta.url),
-);
-
-const runSaver = async (file: string, provider: string, count: number) =>
-	new Promise<void>((resolve, reject) => {
+const runSaver = async (file: string, provider: string, count: number) => {
+	const script = await bundleFixture('test/fixtures/save-many.ts');
+	return new Promise<void>((resolve, reject) => {
 		const child = spawn(
 			process.execPath,
 			[script, file, provider, String(count)],
@@ -27,6 +24,7 @@ const runSaver = async (file: string, provider: string, count: number) =>
 			else reject(new Error(`saver ${provider} exited ${code}: ${stderr}`));
 		});
 	});
+};
 
 describe('two processes writing the same file', () => {
 	it('keeps every save of each (50 each, concurrently)', async () => {

@@ -2,10 +2,12 @@ import {createHash} from 'node:crypto';
 import {describe, expect, it} from 'vitest';
 import {
 	buildAuthorizeUrl,
+	randomState,
+} from '../../source/oauth/authorize-url.js';
+import {
 	createPkce,
 	pkceFromBytes,
 	pkceFromVerifier,
-	randomState,
 } from '../../source/oauth/pkce.js';
 
 // RFC 7636 appendix B.
