@@ -47,7 +47,8 @@ common.external = Object.keys(packageJson.dependencies).filter(
 	name => name !== 'zustand',
 );
 
-await fs.rm(dist, {recursive: true, force: true});
+// Files are overwritten in place, never removed first: tests running beside a rebuild keep a
+// dist/cli.js to spawn.
 await fs.mkdir(dist, {recursive: true});
 // dist/package.json makes dist/cli.js CommonJS. It also carries the name and version, because it is
 // the package.json meow finds first when --help and --version look upwards from dist/cli.js.
