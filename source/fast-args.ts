@@ -50,6 +50,7 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		force: parsed.values['force'] === true,
 		all: parsed.values['all'] === true,
 		check: parsed.values['check'] === true,
+		usage: parsed.values['usage'] === true,
 	};
 	for (const name of [
 		'authFile',

@@ -11,6 +11,7 @@ export const flagSpec = {
 	force: {type: 'boolean', default: false},
 	all: {type: 'boolean', default: false},
 	check: {type: 'boolean', default: false},
+	usage: {type: 'boolean', default: false},
 	enterprise: {type: 'string'},
 } as const;
 
@@ -26,6 +27,7 @@ export type Flags = {
 	force: boolean;
 	all: boolean;
 	check: boolean;
+	usage: boolean;
 	enterprise?: string;
 };
 

@@ -2,7 +2,7 @@ export const helpText = `
 	Usage
 	  $ pi-auth                                  guided sign-in (in a terminal)
 	  $ pi-auth login [provider] [--method M]    sign in (wizard in a terminal, scripted otherwise)
-	  $ pi-auth status [--json] [--check]        live panel in a terminal, one snapshot otherwise
+	  $ pi-auth status [--json] [--usage] [--check]   live panel in a terminal, one snapshot otherwise
 	  $ pi-auth token <provider> [--min-validity 10m]
 	  $ pi-auth refresh [provider…] [--force]
 	  $ pi-auth logout <provider…> | --all
@@ -21,6 +21,7 @@ export const helpText = `
 	  --force              refresh: even when the token is still valid
 	  --all                logout: every stored entry
 	  --check              status: exit 0 all valid, 1 expired/needs login/none, 2 expiring soon
+	  --usage              status: also fetch subscription usage (5h/7d windows, quotas)
 	  --json               machine-readable output on stdout
 	  --no-browser         never open a browser (also automatic over SSH, in CI, without a display)
 	  --help, --version

@@ -77,7 +77,7 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			return statusCommand(context, {check: flags.check});
+			return statusCommand(context, {check: flags.check, usage: flags.usage});
 		}
 
 		case 'token': {

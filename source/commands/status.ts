@@ -2,7 +2,11 @@ import {type CredentialView, listCredentials} from '../credentials/view.js';
 import {formatExpiry} from '../format.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
-export type StatusOptions = {check: boolean};
+export type StatusOptions = {
+	check: boolean;
+	/** Fetch subscription usage too (cli-contract.md: one-shot status fetches it only on request). */
+	usage?: boolean;
+};
 
 /** The `status --json` entry (cli-contract.md). Tokens never appear here. */
 export const statusEntry = (view: CredentialView, now: number) => ({
