@@ -199,13 +199,18 @@ export const authorizationCodeGrant = async (
 		async (as, client, requestOptions) => {
 			const given = new URLSearchParams(options.callbackParams);
 			if (!given.has('code')) given.set('code', options.code);
-			const params = oauth.validateAuthResponse(
-				as,
-				client,
-				given,
-				options.expectedState ??
-					(given.has('state') ? oauth.skipStateCheck : oauth.expectNoState),
-			);
+			/*
+			RFC 6749 §10.12: `state` is checked where the redirect arrives. With callbackParams that is
+			here; a bare pasted code carries no state (parsePaste already checked any it had), so
+			expecting one would refuse every pasted code as a "state missing" mix-up.
+			*/
+			const expected =
+				options.callbackParams && options.expectedState !== undefined
+					? options.expectedState
+					: given.has('state')
+						? oauth.skipStateCheck
+						: oauth.expectNoState;
+			const params = oauth.validateAuthResponse(as, client, given, expected);
 			const response = await oauth.authorizationCodeGrantRequest(
 				as,
 				client,
