@@ -1,18 +1,16 @@
-import {type Config, loadConfig} from './config.js';
 import type {CommandContext} from './commands/io.js';
 import {loginCommand} from './commands/login.js';
 import {logoutCommand} from './commands/logout.js';
 import {refreshCommand} from './commands/refresh.js';
 import {statusCommand} from './commands/status.js';
 import {tokenCommand} from './commands/token.js';
-import {resolveAuthFile, resolveConfigFile} from './credentials/paths.js';
-import {createAuthStore} from './credentials/store.js';
+import {buildContext} from './context.js';
 import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
 import {fastParse} from './fast-args.js';
-import type {Flags, Parsed} from './flags.js';
+import type {Parsed} from './flags.js';
 import {parseDuration} from './format.js';
-import {findProvider, providerIds} from './providers/registry.js';
-import {type Method, type Provider, allMethods} from './providers/types.js';
+import {providerIds} from './providers/registry.js';
+import {resolveMethod, resolveProvider} from './providers/resolve.js';
 
 export type RunOptions = {
 	argv: readonly string[];
@@ -26,46 +24,6 @@ export type RunOptions = {
 const usage = (message: string) => new PiAuthError('usage', message);
 
 const listOf = (values: readonly string[]) => values.join(', ');
-
-export const resolveProvider = (id: string | undefined): Provider => {
-	const provider = id === undefined ? undefined : findProvider(id);
-	if (!provider) {
-		throw usage(
-			`${id === undefined ? 'No provider given' : `Unknown provider "${id}"`}. Valid providers: ${listOf(providerIds)}.`,
-		);
-	}
-
-	return provider;
-};
-
-export const resolveMethod = (
-	provider: Provider,
-	method: string | undefined,
-): Method => {
-	if (method === undefined) {
-		if (provider.methods.length === 1 && provider.methods[0]) {
-			return provider.methods[0];
-		}
-
-		throw usage(
-			`Choose how to sign in to ${provider.id} with --method (${listOf(provider.methods)}).`,
-		);
-	}
-
-	if (!allMethods.includes(method as Method)) {
-		throw usage(
-			`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`,
-		);
-	}
-
-	if (!provider.methods.includes(method as Method)) {
-		throw usage(
-			`${provider.id} does not support --method ${method}. Valid methods for ${provider.id}: ${listOf(provider.methods)}.`,
-		);
-	}
-
-	return method as Method;
-};
 
 const positional = (parsed: Parsed) => parsed.input;
 
@@ -137,44 +95,22 @@ const runScripted = async (
 	}
 };
 
-const buildContext = async (
-	options: RunOptions,
-	flags: Flags,
-): Promise<CommandContext> => {
-	const file = resolveAuthFile({flag: flags.authFile, env: options.env});
-	const config: Config = await loadConfig(
-		resolveConfigFile({flag: flags.config, env: options.env}),
+/**
+cli-contract.md: a terminal gets the wizard (no command, or login) or the live panel (status);
+--json, status --check, and anything without a TTY on both ends stay scripted.
+*/
+const isInteractive = (parsed: Parsed, options: RunOptions): boolean => {
+	const {command, flags} = parsed;
+	const wantsUi =
+		command === undefined ||
+		command === 'login' ||
+		(command === 'status' && !flags.check);
+	return (
+		wantsUi &&
+		!flags.json &&
+		Boolean(options.stdout.isTTY) &&
+		Boolean(options.stdin.isTTY)
 	);
-	const waitMs = parseDuration(options.env['PI_AUTH_LOCK_WAIT'] ?? '');
-	const store = createAuthStore({
-		file,
-		...(waitMs === undefined ? {} : {lock: {waitMs}}),
-	});
-	let fetchPromise: Promise<typeof fetch> | undefined;
-	return {
-		store,
-		config,
-		env: options.env,
-		now: options.now,
-		// Getters, not copies: creating process.stdin or a stream for a pipe costs start-up time,
-		// and most commands never touch stdin.
-		get stdin() {
-			return options.stdin;
-		},
-		get stdout() {
-			return options.stdout;
-		},
-		get stderr() {
-			return options.stderr;
-		},
-		json: flags.json,
-		fetch() {
-			fetchPromise ??= import('./oauth/http.js').then(async http =>
-				http.createFetch(options.env),
-			);
-			return fetchPromise;
-		},
-	};
 };
 
 export const run = async (options: RunOptions): Promise<number> => {
@@ -184,6 +120,12 @@ export const run = async (options: RunOptions): Promise<number> => {
 			(await (await import('./args.js')).parseArgs(options.argv, options));
 		if (typeof parsed === 'number') return parsed;
 		const context = await buildContext(options, parsed.flags);
+		if (isInteractive(parsed, options)) {
+			// The UI (React, Ink) loads only here: scripted commands never pay for it.
+			const {runInteractive} = await import('./ui/interactive.js');
+			return await runInteractive(parsed, context);
+		}
+
 		return await runScripted(parsed, context);
 	} catch (error) {
 		options.stderr.write(

@@ -83,6 +83,7 @@ export const githubCopilot: Provider = {
 	name: 'GitHub Copilot',
 	subscription: 'GitHub Copilot subscription',
 	methods: ['device'],
+	asksEnterpriseDomain: true,
 	endpointNames: ['deviceCode', 'accessToken', 'copilotToken', 'user'],
 	defaultEndpoints: (domain = 'github.com') => ({
 		deviceCode: `https://${domain}/login/device/code`,

@@ -54,6 +54,8 @@ export type Provider = {
 	notice?: string;
 	methods: readonly Method[];
 	endpointNames: readonly string[];
+	/** Sign-in asks for a GitHub Enterprise host (blank = the public service). */
+	asksEnterpriseDomain?: boolean;
 	/** Default URLs; `domain` is GitHub Enterprise's host for Copilot. */
 	defaultEndpoints: (domain?: string) => Endpoints;
 	/** Localhost callback for the browser flow: ports tried in order, then paste-only. */

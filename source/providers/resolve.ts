@@ -1,0 +1,48 @@
+import {PiAuthError} from '../errors.js';
+import {findProvider, providerIds} from './registry.js';
+import {type Method, type Provider, allMethods} from './types.js';
+
+/** Command-line names to providers and methods; unknown names are usage errors listing the valid ones. */
+const usage = (message: string) => new PiAuthError('usage', message);
+
+const listOf = (values: readonly string[]) => values.join(', ');
+
+export const resolveProvider = (id: string | undefined): Provider => {
+	const provider = id === undefined ? undefined : findProvider(id);
+	if (!provider) {
+		throw usage(
+			`${id === undefined ? 'No provider given' : `Unknown provider "${id}"`}. Valid providers: ${listOf(providerIds)}.`,
+		);
+	}
+
+	return provider;
+};
+
+export const resolveMethod = (
+	provider: Provider,
+	method: string | undefined,
+): Method => {
+	if (method === undefined) {
+		if (provider.methods.length === 1 && provider.methods[0]) {
+			return provider.methods[0];
+		}
+
+		throw usage(
+			`Choose how to sign in to ${provider.id} with --method (${listOf(provider.methods)}).`,
+		);
+	}
+
+	if (!allMethods.includes(method as Method)) {
+		throw usage(
+			`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`,
+		);
+	}
+
+	if (!provider.methods.includes(method as Method)) {
+		throw usage(
+			`${provider.id} does not support --method ${method}. Valid methods for ${provider.id}: ${listOf(provider.methods)}.`,
+		);
+	}
+
+	return method as Method;
+};

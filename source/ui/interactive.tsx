@@ -1,0 +1,66 @@
+import {render} from 'ink';
+import type {CommandContext} from '../commands/io.js';
+import {statusCommand} from '../commands/status.js';
+import {normalizeEnterpriseDomain} from '../engine/login.js';
+import type {Parsed} from '../flags.js';
+import {resolveMethod, resolveProvider} from '../providers/resolve.js';
+import {createServices} from './services.js';
+import {ServicesContext} from './services-context.js';
+import {Wizard} from './wizard/wizard.js';
+import {initialWizardState} from './wizard/wizard-state.js';
+
+/** The wizard's presets from `login [provider] [--method m] [--enterprise host]`. */
+const presetsOf = (parsed: Parsed) => {
+	const [id] = parsed.input;
+	if (parsed.command !== 'login' || id === undefined) return {};
+	const provider = resolveProvider(id);
+	const {method, enterprise} = parsed.flags;
+	return {
+		provider,
+		...(method === undefined ? {} : {method: resolveMethod(provider, method)}),
+		...(enterprise === undefined
+			? {}
+			: {enterpriseDomain: normalizeEnterpriseDomain(enterprise) ?? ''}),
+	};
+};
+
+/**
+The terminal session (bundled as its own ES module: Ink uses top-level await). Renders, waits for
+the UI to finish, and returns the exit code; unmounting aborts every sign-in in flight, which
+closes its callback server.
+*/
+export const runInteractive = async (
+	parsed: Parsed,
+	context: CommandContext,
+): Promise<number> => {
+	if (parsed.command === 'status') {
+		return statusCommand(context, {check: false, usage: parsed.flags.usage});
+	}
+
+	const presets = presetsOf(parsed);
+	await context.store.getState().reload();
+	const {error} = context.store.getState();
+	// A corrupt file is never overwritten: stop before asking the user for anything.
+	if (error) throw error;
+	const services = createServices(context, {browser: parsed.flags.browser});
+	let code = 0;
+	const app = render(
+		<ServicesContext.Provider value={services}>
+			<Wizard
+				initial={initialWizardState(presets)}
+				onExit={exitCode => {
+					code = exitCode;
+					app.unmount();
+				}}
+			/>
+		</ServicesContext.Provider>,
+		{
+			stdin: context.stdin as NodeJS.ReadStream,
+			stdout: context.stdout as NodeJS.WriteStream,
+			stderr: context.stderr as NodeJS.WriteStream,
+			exitOnCtrlC: false,
+		},
+	);
+	await app.waitUntilExit();
+	return code;
+};

@@ -1,0 +1,86 @@
+import type {CommandContext} from '../commands/io.js';
+import type {AuthStore} from '../credentials/store.js';
+import {isHeadless, isSsh, openBrowser} from '../engine/browser.js';
+import {
+	type BrowserLogin,
+	type DeviceLogin,
+	startBrowserLogin,
+	startDeviceLogin,
+} from '../engine/login.js';
+import type {Provider} from '../providers/types.js';
+
+export type Clock = {
+	now: () => number;
+	/** Calls `tick` every `ms` until the returned function is called. */
+	every: (ms: number, tick: () => void) => () => void;
+};
+
+/**
+Everything the UI may do to the outside world, injected (house-style.md): the UI itself never
+touches fs, fetch, process or timers. Tests build one against real local servers.
+*/
+export type Services = {
+	store: AuthStore;
+	env: NodeJS.ProcessEnv;
+	clock: Clock;
+	/** Headless (SSH, CI, no display) or --no-browser: the browser is never opened. */
+	canOpenBrowser: boolean;
+	ssh: boolean;
+	/** The terminal understands OSC 8 hyperlinks. */
+	links: boolean;
+	startBrowserLogin: (
+		provider: Provider,
+		signal: AbortSignal,
+	) => Promise<BrowserLogin>;
+	startDeviceLogin: (
+		provider: Provider,
+		options: {enterpriseDomain?: string},
+		signal: AbortSignal,
+	) => Promise<DeviceLogin>;
+	openBrowser: (url: string) => void;
+	/** OSC 52: the terminal puts `text` on the clipboard (also across SSH). */
+	copy: (text: string) => void;
+};
+
+export const systemClock: Clock = {
+	now: Date.now,
+	every(ms, tick) {
+		const timer = setInterval(tick, ms);
+		return () => {
+			clearInterval(timer);
+		};
+	},
+};
+
+export const createServices = (
+	context: CommandContext,
+	options: {browser: boolean; clock?: Clock},
+): Services => {
+	const clock = options.clock ?? systemClock;
+	const deps = async (signal: AbortSignal) => ({
+		config: context.config,
+		fetch: await context.fetch(),
+		now: clock.now,
+		signal,
+	});
+	return {
+		store: context.store,
+		env: context.env,
+		clock,
+		canOpenBrowser: options.browser && !isHeadless(context.env),
+		ssh: isSsh(context.env),
+		links: context.env['TERM'] !== 'dumb',
+		startBrowserLogin: async (provider, signal) =>
+			startBrowserLogin(await deps(signal), provider),
+		startDeviceLogin: async (provider, loginOptions, signal) =>
+			startDeviceLogin(await deps(signal), provider, loginOptions),
+		openBrowser(url) {
+			void openBrowser(url);
+		},
+		copy(text) {
+			context.stdout.write(
+				`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`,
+			);
+		},
+	};
+};

@@ -1,0 +1,124 @@
+import {Box, Text} from 'ink';
+import {useEffect, useState} from 'react';
+import type {Provider} from '../../providers/types.js';
+import {KeyHints} from '../components/key-hints.js';
+import {PasteField} from '../components/paste-field.js';
+import {Spinner} from '../components/spinner.js';
+import {usePrint} from '../components/transcript.js';
+import {useBrowserLogin} from '../hooks/use-browser-login.js';
+import {useServices} from '../services-context.js';
+import {theme} from '../theme.js';
+import type {LoginSummary} from './wizard-state.js';
+
+const portNote = (busy: readonly number[], port: number | undefined) => {
+	if (busy.length === 0) return undefined;
+	const ports = busy.join(' and ');
+	return port === undefined
+		? `Port ${ports} is in use by another program, so the browser cannot come back here by itself: paste the code or the address the browser ends on.`
+		: `Port ${ports} is in use by another program; listening on ${port} instead.`;
+};
+
+/**
+Steps 3 and 4 of a browser sign-in: the link (opened, printed, copyable), then the callback and
+the paste field racing; whichever brings a valid code first moves the wizard on by itself.
+*/
+export const BrowserStep = ({
+	provider,
+	attempt,
+	onSuccess,
+	onError,
+}: {
+	provider: Provider;
+	attempt: number;
+	onSuccess: (summary: LoginSummary) => void;
+	onError: (error: unknown) => void;
+}) => {
+	const services = useServices();
+	const {state, rejected, paste} = useBrowserLogin(provider, attempt, {
+		onSuccess,
+		onError,
+	});
+	const [copied, setCopied] = useState(false);
+	const print = usePrint();
+	const url = state.status === 'starting' ? undefined : state.url;
+	useEffect(() => {
+		if (url) {
+			print({
+				id: `${provider.id}-${attempt}`,
+				label: `Sign-in link for ${provider.name}${attempt > 0 ? ` (attempt ${attempt + 1})` : ''}:`,
+				url,
+			});
+		}
+	}, [print, provider, attempt, url]);
+
+	if (state.status === 'starting') {
+		return (
+			<Text>
+				<Spinner /> Preparing the sign-in link…
+			</Text>
+		);
+	}
+
+	const note = portNote(state.busyPorts, state.port);
+	return (
+		<Box flexDirection="column">
+			<Text bold>Sign in to {provider.name} in your browser</Text>
+			{provider.notice ? (
+				<Text color={theme.warning}>Note: {provider.notice}</Text>
+			) : null}
+			<Box marginTop={1}>
+				<Text>
+					{state.opened
+						? 'Your browser should open the sign-in link above; if it did not, open it yourself.'
+						: 'Open the sign-in link above in a browser.'}
+				</Text>
+			</Box>
+			<Text color={copied ? theme.success : theme.muted}>
+				{copied
+					? 'Link copied to the clipboard.'
+					: 'Press c to copy it (OSC 52, works over SSH).'}
+			</Text>
+			{note ? <Text color={theme.warning}>{note}</Text> : null}
+			{state.port !== undefined && services.ssh ? (
+				<Text color={theme.muted}>
+					Over SSH, forward the port first so the browser can reach it: ssh -L{' '}
+					{state.port}:127.0.0.1:{state.port} &lt;this host&gt;
+				</Text>
+			) : null}
+			<Box marginTop={1}>
+				{state.status === 'exchanging' ? (
+					<Text>
+						<Spinner /> Code received, signing in…
+					</Text>
+				) : (
+					<Text>
+						<Spinner />{' '}
+						{state.port === undefined
+							? 'Waiting for you to paste the code.'
+							: `Waiting for the browser to come back to localhost:${state.port}…`}
+					</Text>
+				)}
+			</Box>
+			<Text>Or paste the code, or the whole address the browser ended on:</Text>
+			<PasteField
+				isActive={state.status === 'waiting'}
+				placeholder="code or redirect URL"
+				shortcuts={{
+					c() {
+						services.copy(state.url);
+						setCopied(true);
+					},
+				}}
+				onSubmit={paste}
+			/>
+			{rejected ? <Text color={theme.error}>{rejected}</Text> : null}
+			<KeyHints
+				hints={[
+					['Enter', 'submit'],
+					['Esc', 'back'],
+					['Ctrl+C', 'quit'],
+				]}
+			/>
+		</Box>
+	);
+};

@@ -1,0 +1,55 @@
+import {Box, Text} from 'ink';
+import TextInput from 'ink-text-input';
+import {useState} from 'react';
+import {normalizeEnterpriseDomain} from '../../engine/login.js';
+import {isPiAuthError} from '../../errors.js';
+import type {Provider} from '../../providers/types.js';
+import {KeyHints} from '../components/key-hints.js';
+import {theme} from '../theme.js';
+
+/** Copilot: GitHub Enterprise host, typed (blank = github.com; providers.md keeps only the host). */
+export const EnterpriseStep = ({
+	provider,
+	onSubmit,
+}: {
+	provider: Provider;
+	onSubmit: (domain: string | undefined) => void;
+}) => {
+	const [value, setValue] = useState('');
+	const [error, setError] = useState<string>();
+	return (
+		<Box flexDirection="column">
+			<Text bold>{provider.name}: GitHub Enterprise host?</Text>
+			<Text color={theme.muted}>
+				Leave it blank for github.com; otherwise type the host, like
+				github.example.com.
+			</Text>
+			<Box marginTop={1}>
+				<Text color={theme.accent}>{'> '}</Text>
+				<TextInput
+					value={value}
+					placeholder="github.com"
+					onChange={next => {
+						setError(undefined);
+						setValue(next);
+					}}
+					onSubmit={submitted => {
+						try {
+							onSubmit(normalizeEnterpriseDomain(submitted));
+						} catch (error_) {
+							if (!isPiAuthError(error_)) throw error_;
+							setError(error_.message);
+						}
+					}}
+				/>
+			</Box>
+			{error ? <Text color={theme.error}>{error}</Text> : null}
+			<KeyHints
+				hints={[
+					['Enter', 'continue'],
+					['Esc', 'back'],
+				]}
+			/>
+		</Box>
+	);
+};

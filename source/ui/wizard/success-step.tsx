@@ -1,0 +1,74 @@
+import {Box, Text, useInput} from 'ink';
+import type {ReactNode} from 'react';
+import {formatClock, formatDuration} from '../../format.js';
+import type {Method} from '../../providers/types.js';
+import {KeyHints} from '../components/key-hints.js';
+import {useNow} from '../hooks/use-now.js';
+import {theme} from '../theme.js';
+import type {LoginSummary} from './wizard-state.js';
+
+const methodNames: Record<Method, string> = {
+	oauth: 'browser sign-in',
+	device: 'a device code',
+	'setup-token': 'a setup token',
+	'api-key': 'an API key',
+};
+
+const Row = ({label, children}: {label: string; children: ReactNode}) => (
+	<Text>
+		<Text color={theme.muted}>{label.padEnd(10)}</Text>
+		{children}
+	</Text>
+);
+
+/** Who is signed in, until when, and where it was saved. Stays on screen after the wizard ends. */
+export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
+	const now = useNow();
+	const {expires} = summary;
+	return (
+		<Box flexDirection="column">
+			<Text color={theme.success} bold>
+				✔ Signed in to {summary.provider.name} with{' '}
+				{methodNames[summary.method]}
+			</Text>
+			<Box flexDirection="column" marginY={1} marginLeft={2}>
+				{summary.account ? <Row label="Account">{summary.account}</Row> : null}
+				<Row label="Expires">
+					{expires === null
+						? 'never (an API key does not expire)'
+						: `${formatClock(expires, now)} (in ${formatDuration(expires - now)})`}
+				</Row>
+				<Row label="Saved to">{summary.file}</Row>
+			</Box>
+		</Box>
+	);
+};
+
+/** The success screen: Enter signs in to another provider, any other key finishes. */
+export const SuccessStep = ({
+	summary,
+	onAnother,
+	onDone,
+}: {
+	summary: LoginSummary;
+	onAnother: () => void;
+	onDone: () => void;
+}) => {
+	useInput((_input, key) => {
+		// Esc and Ctrl+C belong to the wizard's root handler.
+		if (key.escape || key.ctrl) return;
+		if (key.return) onAnother();
+		else onDone();
+	});
+	return (
+		<Box flexDirection="column">
+			<SuccessSummary summary={summary} />
+			<KeyHints
+				hints={[
+					['Enter', 'sign in to another provider'],
+					['any other key', 'finish'],
+				]}
+			/>
+		</Box>
+	);
+};
