@@ -1,5 +1,6 @@
 import {type CredentialView, listCredentials} from '../credentials/view.js';
 import {formatExpiry} from '../format.js';
+import type {CollectedUsage} from '../usage/collect.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type StatusOptions = {
@@ -71,6 +72,8 @@ const writeText = (
 	file: string,
 	views: readonly CredentialView[],
 	now: number,
+	usage: readonly CollectedUsage[] | undefined,
+	usageLine: ((usage: CollectedUsage, now: number) => string) | undefined,
 ) => {
 	const {stdout} = context;
 	writeLine(stdout, `Credentials in ${file}`);
@@ -83,19 +86,43 @@ const writeText = (
 	const widths = [0, 1].map(column =>
 		Math.max(...rows.map(row => row[column]?.length ?? 0)),
 	);
-	for (const row of rows) {
+	for (const [index, row] of rows.entries()) {
 		const [name = '', kind = '', state = ''] = row;
 		writeLine(
 			stdout,
 			`  ${name.padEnd(widths[0] ?? 0)}  ${kind.padEnd(widths[1] ?? 0)}  ${state}`,
 		);
+		const collected = usage?.[index];
+		if (collected && usageLine) {
+			writeLine(stdout, `    usage: ${usageLine(collected, now)}`);
+		}
 	}
 };
 
-/** One snapshot (no TTY) or the check. Exit 0 whenever the file could be read. */
+/**
+`--usage`: every listed credential's usage, fetched side by side. The module loads only here, so
+plain status and `token` never pay for it, and nothing touches the network without the flag.
+*/
+const loadUsage = async (
+	context: CommandContext,
+	views: readonly CredentialView[],
+) => {
+	const collect = await import('../usage/collect.js');
+	const usage = await collect.collectUsage(views, {
+		config: context.config,
+		fetch: await context.fetch(),
+		now: context.now,
+	});
+	return {usage, usageLine: collect.usageLine};
+};
+
+/**
+One snapshot (no TTY) or the check. Exit 0 whenever the file could be read: usage, fetched only
+with --usage and never with --check (cli-contract.md), does not change the exit code.
+*/
 export const statusCommand = async (
 	context: CommandContext,
-	{check}: StatusOptions,
+	{check, usage: withUsage = false}: StatusOptions,
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
@@ -103,13 +130,22 @@ export const statusCommand = async (
 	if (error) throw error;
 	const now = context.now();
 	const views = listCredentials(data, context.env, now);
+	const {usage, usageLine} =
+		withUsage && !check && views.length > 0
+			? await loadUsage(context, views)
+			: {usage: undefined, usageLine: undefined};
 	if (context.json) {
 		writeJson(context.stdout, {
 			file,
-			providers: views.map(view => statusEntry(view, now)),
+			providers: views.map((view, index) => {
+				const collected = usage?.[index];
+				return collected
+					? {...statusEntry(view, now), usage: collected.json}
+					: statusEntry(view, now);
+			}),
 		});
 	} else {
-		writeText(context, file, views, now);
+		writeText(context, file, views, now, usage, usageLine);
 	}
 
 	return check ? checkExitCode(views) : 0;

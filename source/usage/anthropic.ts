@@ -1,0 +1,158 @@
+import {
+	boolean,
+	epochMs,
+	number,
+	percent,
+	record,
+	slug,
+	text,
+} from './read-values.js';
+import {accessRefused, getUsage} from './request.js';
+import type {
+	AnthropicExtraUsage,
+	UsageFetcher,
+	UsageReport,
+	UsageWindow,
+} from './types.js';
+
+/** usage-endpoints.md: without a claude-code User-Agent a much stricter rate-limit bucket applies. */
+export const CLAUDE_CODE_VERSION = '2.1.90';
+
+export const SETUP_TOKEN_REASON =
+	'Usage is not available for setup tokens: they lack the user:profile scope the usage endpoint needs. Sign in with --method oauth to see usage.';
+
+const FLAT_WINDOWS: ReadonlyArray<[field: string, label: string]> = [
+	['five_hour', '5h'],
+	['seven_day', '7d'],
+	['seven_day_opus', '7d-opus'],
+	['seven_day_sonnet', '7d-sonnet'],
+];
+
+const window = (
+	label: string,
+	used: unknown,
+	resets: unknown,
+): UsageWindow | undefined => {
+	const usedPercent = percent(used);
+	return usedPercent === undefined
+		? undefined
+		: {label, usedPercent, resetsAt: epochMs(resets) ?? null};
+};
+
+/** A weekly limit scoped to a model: Opus and Sonnet keep the contract's labels, others get theirs. */
+const scopedLabel = (limit: Record<string, unknown>): string => {
+	const model = record(record(limit['scope'])?.['model']);
+	const name = text(model?.['display_name']) ?? text(model?.['id']);
+	if (name === undefined) {
+		const group = text(limit['group']);
+		return group && group !== 'weekly' ? `7d-${slug(group)}` : '7d-scoped';
+	}
+
+	const lower = name.toLowerCase();
+	if (lower.includes('opus')) return '7d-opus';
+	if (lower.includes('sonnet')) return '7d-sonnet';
+	return `7d-${slug(name) || 'scoped'}`;
+};
+
+const LIMIT_LABELS: Record<string, (limit: Record<string, unknown>) => string> =
+	{
+		session: () => '5h',
+		weekly_all: () => '7d',
+		weekly_scoped: scopedLabel,
+	};
+
+/** The newer `limits` array; entries of kinds not known yet are dropped (their window is unknown). */
+const limitWindows = (value: unknown): UsageWindow[] => {
+	if (!Array.isArray(value)) return [];
+	return value.flatMap(entry => {
+		const limit = record(entry);
+		const labelOf = LIMIT_LABELS[text(limit?.['kind']) ?? ''];
+		if (!limit || !labelOf) return [];
+		const parsed = window(labelOf(limit), limit['percent'], limit['resets_at']);
+		return parsed ? [parsed] : [];
+	});
+};
+
+const extraUsage = (value: unknown): AnthropicExtraUsage | undefined => {
+	const extra = record(value);
+	if (!extra) return undefined;
+	return {
+		enabled: boolean(extra['is_enabled']) ?? null,
+		monthlyLimitCents: number(extra['monthly_limit']) ?? null,
+		usedCents: number(extra['used_credits']) ?? null,
+		utilization: percent(extra['utilization']) ?? null,
+		currency: text(extra['currency']) ?? null,
+	};
+};
+
+/** Two limits with one label (two Opus models, say): the fuller one is the one that binds. */
+const addWindow = (windows: Map<string, UsageWindow>, next: UsageWindow) => {
+	const current = windows.get(next.label);
+	if (!current || next.usedPercent > current.usedPercent) {
+		windows.set(next.label, next);
+	}
+};
+
+/**
+Anthropic's `usage` body (usage-endpoints.md). The `limits` array, where present, supersedes the
+flat fields label by label: a flat `seven_day_*` window is kept only when `limits` carries nothing
+for that label, so an older or partial `limits` never hides a window the flat fields still show.
+*/
+export const parseAnthropicUsage = (body: unknown): UsageReport => {
+	const object = record(body) ?? {};
+	const fromLimits = new Map<string, UsageWindow>();
+	for (const limit of limitWindows(object['limits'])) {
+		addWindow(fromLimits, limit);
+	}
+
+	const windows = new Map<string, UsageWindow>();
+	for (const [field, label] of FLAT_WINDOWS) {
+		const flat = record(object[field]);
+		const parsed =
+			fromLimits.get(label) ??
+			(flat
+				? window(label, flat['utilization'], flat['resets_at'])
+				: undefined);
+		if (parsed) windows.set(label, parsed);
+	}
+
+	for (const [label, limit] of fromLimits) {
+		if (!windows.has(label)) windows.set(label, limit);
+	}
+
+	const extra = extraUsage(object['extra_usage']);
+	return {
+		windows: [...windows.values()],
+		extras: {provider: 'anthropic', ...(extra ? {extraUsage: extra} : {})},
+	};
+};
+
+export const anthropicUsage: UsageFetcher = {
+	endpoint: 'usage',
+	parse: parseAnthropicUsage,
+	unavailable(credential) {
+		// A setup token is stored with an empty refresh (providers.md); the endpoint answers it 403.
+		if (credential.type === 'oauth' && credential.refresh === '') {
+			return SETUP_TOKEN_REASON;
+		}
+
+		return undefined;
+	},
+	async fetch(context, credential) {
+		const access = credential.type === 'oauth' ? credential.access : '';
+		return getUsage(
+			context,
+			{
+				Authorization: `Bearer ${access}`,
+				'anthropic-beta': 'oauth-2025-04-20',
+				'User-Agent': `claude-code/${CLAUDE_CODE_VERSION}`,
+			},
+			parseAnthropicUsage,
+			error =>
+				// usage-endpoints.md: tokens without user:profile (setup tokens) get 403.
+				error.status === 403
+					? {status: 'unavailable', reason: SETUP_TOKEN_REASON}
+					: accessRefused(error, 'anthropic'),
+		);
+	},
+};

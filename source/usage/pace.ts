@@ -1,0 +1,96 @@
+import type {UsageSnapshot} from './types.js';
+
+/** One window at one moment: the fields a pace reading needs. */
+export type WindowSample = {
+	/** When the reading was taken (epoch ms). */
+	at: number;
+	usedPercent: number;
+	resetsAt: number | null;
+};
+
+/*
+Reset times drift a little between answers (Anthropic sends microseconds, Codex may send
+now + reset_after_seconds); a real reset moves them by hours.
+*/
+const RESET_TOLERANCE_MS = 5 * 60_000;
+
+/** True when the window reset between the two samples, so their difference is no rate. */
+export const resetBetween = (
+	earlier: WindowSample,
+	later: WindowSample,
+): boolean => {
+	if (earlier.resetsAt === null || later.resetsAt === null) {
+		return earlier.resetsAt !== later.resetsAt;
+	}
+
+	return (
+		earlier.resetsAt <= later.at ||
+		Math.abs(later.resetsAt - earlier.resetsAt) > RESET_TOLERANCE_MS
+	);
+};
+
+/**
+"At this rate you run out at 14:20" (usage-endpoints.md): the time the window reaches 100 % if use
+goes on at the rate between two samples. Undefined when use is flat or falling, when the window
+reset between the samples, or when the window resets before it would run out.
+*/
+export const estimateRunOut = (
+	earlier: WindowSample,
+	later: WindowSample,
+): number | undefined => {
+	const span = later.at - earlier.at;
+	const rise = later.usedPercent - earlier.usedPercent;
+	if (span <= 0 || rise <= 0 || resetBetween(earlier, later)) return undefined;
+	if (later.usedPercent >= 100) return later.at;
+	const runOut = Math.round(
+		later.at + ((100 - later.usedPercent) * span) / rise,
+	);
+	return later.resetsAt !== null && runOut >= later.resetsAt
+		? undefined
+		: runOut;
+};
+
+const sampleOf = (
+	snapshot: UsageSnapshot,
+	label: string,
+): WindowSample | undefined => {
+	const window = snapshot.windows.find(entry => entry.label === label);
+	return window
+		? {
+				at: snapshot.fetchedAt,
+				usedPercent: window.usedPercent,
+				resetsAt: window.resetsAt,
+			}
+		: undefined;
+};
+
+/**
+The pace of one window over a history of snapshots (oldest first): from the oldest sample in the
+latest sample's window period to the latest one, so a longer span smooths whole-percent steps.
+*/
+export const runOutFromHistory = (
+	history: readonly UsageSnapshot[],
+	label: string,
+): number | undefined => {
+	const samples = history.flatMap(snapshot => {
+		const sample = sampleOf(snapshot, label);
+		return sample ? [sample] : [];
+	});
+	const latest = samples.at(-1);
+	if (!latest) return undefined;
+	let oldest: WindowSample | undefined;
+	for (let index = samples.length - 2; index >= 0; index--) {
+		const sample = samples[index];
+		if (
+			!sample ||
+			sample.usedPercent > latest.usedPercent ||
+			resetBetween(sample, latest)
+		) {
+			break;
+		}
+
+		oldest = sample;
+	}
+
+	return oldest ? estimateRunOut(oldest, latest) : undefined;
+};

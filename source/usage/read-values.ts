@@ -1,0 +1,67 @@
+/*
+Tolerant readers for the undocumented usage bodies (usage-endpoints.md: "every field may be
+missing, null, or of a new kind"). Each returns undefined for anything it cannot read, so callers
+drop the field instead of inventing a value.
+*/
+
+export const record = (value: unknown): Record<string, unknown> | undefined =>
+	typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: undefined;
+
+const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?\s*$/i;
+
+/** A finite number, or a string holding one ("42.5"); '' and booleans are not numbers. */
+export const number = (value: unknown): number | undefined => {
+	if (typeof value === 'number')
+		return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && NUMERIC.test(value)) {
+		const parsed = Number(value);
+		return Number.isFinite(parsed) ? parsed : undefined;
+	}
+
+	return undefined;
+};
+
+/** A used percentage: not negative. Above 100 is kept (a provider may report overage). */
+export const percent = (value: unknown): number | undefined => {
+	const parsed = number(value);
+	return parsed !== undefined && parsed >= 0 ? parsed : undefined;
+};
+
+export const boolean = (value: unknown): boolean | undefined => {
+	if (typeof value === 'boolean') return value;
+	if (value === 'true') return true;
+	if (value === 'false') return false;
+	return undefined;
+};
+
+export const text = (value: unknown): string | undefined =>
+	typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+
+// Below this a number is unix seconds, above it milliseconds (1e11 s is the year 5138).
+const SECONDS_LIMIT = 1e11;
+
+/**
+A point in time as epoch ms: an ISO date or date-time, unix seconds or epoch ms (also as strings).
+Undefined for anything else, and for 0 or negative numbers, which servers use for "none".
+*/
+export const epochMs = (value: unknown): number | undefined => {
+	const numeric = number(value);
+	if (numeric !== undefined) {
+		if (numeric <= 0) return undefined;
+		return Math.round(numeric < SECONDS_LIMIT ? numeric * 1000 : numeric);
+	}
+
+	if (typeof value !== 'string') return undefined;
+	const parsed = Date.parse(value);
+	return Number.isFinite(parsed) ? parsed : undefined;
+};
+
+/** A label fragment from a provider's free text: "Claude Opus 4.1" → "claude-opus-4-1". */
+export const slug = (value: string): string =>
+	value
+		.toLowerCase()
+		.replaceAll(/[^a-z\d]+/g, '-')
+		.replaceAll(/^-+|-+$/g, '')
+		.slice(0, 32);
