@@ -237,12 +237,15 @@ measured. Values are passed explicitly so the agent never falls back to process.
 export const createFetch = async (env: NodeJS.ProcessEnv): Promise<Fetch> => {
 	if (!PROXY_VARIABLES.some(name => env[name])) return globalThis.fetch;
 	const undici = await import('undici');
-	// Lower case wins, as in curl and undici's own environment lookup.
+	/*
+	Lower case wins, as in curl; an empty variable counts as unset (curl's getenv does the same), for
+	NO_PROXY as for the proxies: an exported empty no_proxy must not hide NO_PROXY.
+	*/
 	const dispatcher = new undici.EnvHttpProxyAgent({
 		httpProxy: env['http_proxy'] || env['HTTP_PROXY'] || '',
 		// '' (not undefined) keeps the agent off process.env; https then uses the http proxy.
 		httpsProxy: env['https_proxy'] || env['HTTPS_PROXY'] || '',
-		noProxy: env['no_proxy'] ?? env['NO_PROXY'] ?? '',
+		noProxy: env['no_proxy'] || env['NO_PROXY'] || '',
 	});
 	const proxied = async (
 		input: Parameters<Fetch>[0],
