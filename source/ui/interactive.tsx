@@ -1,9 +1,10 @@
 import {render} from 'ink';
 import type {CommandContext} from '../commands/io.js';
-import {statusCommand} from '../commands/status.js';
+import {createPanelRuntime} from '../engine/panel-runtime.js';
 import {normalizeEnterpriseDomain} from '../engine/login.js';
 import type {Parsed} from '../flags.js';
 import {resolveMethod, resolveProvider} from '../providers/resolve.js';
+import {Panel} from './panel/panel.js';
 import {createServices} from './services.js';
 import {ServicesContext} from './services-context.js';
 import {Wizard} from './wizard/wizard.js';
@@ -33,34 +34,44 @@ export const runInteractive = async (
 	parsed: Parsed,
 	context: CommandContext,
 ): Promise<number> => {
-	if (parsed.command === 'status') {
-		return statusCommand(context, {check: false, usage: parsed.flags.usage});
-	}
-
 	const presets = presetsOf(parsed);
 	await context.store.getState().reload();
 	const {error} = context.store.getState();
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
 	const services = createServices(context, {browser: parsed.flags.browser});
+	const runtime =
+		parsed.command === 'status' ? await createPanelRuntime(context) : undefined;
 	let code = 0;
+	const onExit = (exitCode: number) => {
+		code = exitCode;
+		app.unmount();
+	};
+
 	const app = render(
 		<ServicesContext.Provider value={services}>
-			<Wizard
-				initial={initialWizardState(presets)}
-				onExit={exitCode => {
-					code = exitCode;
-					app.unmount();
-				}}
-			/>
+			{runtime ? (
+				<Panel runtime={runtime} onExit={onExit} />
+			) : (
+				<Wizard initial={initialWizardState(presets)} onExit={onExit} />
+			)}
 		</ServicesContext.Provider>,
 		{
 			stdin: context.stdin as NodeJS.ReadStream,
 			stdout: context.stdout as NodeJS.WriteStream,
 			stderr: context.stderr as NodeJS.WriteStream,
 			exitOnCtrlC: false,
+			// The panel redraws once a second when idle; only changed lines are written.
+			maxFps: 10,
+			incrementalRendering: true,
 		},
 	);
-	await app.waitUntilExit();
+	runtime?.start();
+	try {
+		await app.waitUntilExit();
+	} finally {
+		runtime?.stop();
+	}
+
 	return code;
 };

@@ -1,0 +1,143 @@
+import {createHash} from 'node:crypto';
+import {type StoreApi, createStore} from 'zustand/vanilla';
+import type {CommandContext} from '../commands/io.js';
+import {type AuthStore, watchAuthFile} from '../credentials/store.js';
+import {listCredentials} from '../credentials/view.js';
+import {
+	type RefreshActivity,
+	type Timers,
+	createRefreshScheduler,
+} from './scheduler.js';
+import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
+import {fetchUsage} from '../usage/registry.js';
+
+/** What the background work knows and the panel draws, per provider id. */
+export type PanelRuntimeState = {
+	activity: Readonly<Record<string, RefreshActivity>>;
+	usage: Readonly<Record<string, UsagePollState>>;
+};
+
+export type PanelRuntime = {
+	state: StoreApi<PanelRuntimeState>;
+	store: AuthStore;
+	env: NodeJS.ProcessEnv;
+	start: () => void;
+	stop: () => void;
+	/** `R`: refresh the token now, bypassing backoff. */
+	refreshToken: (provider: string) => void;
+	/** `r`: fetch usage now, bypassing backoff. */
+	refreshUsage: (provider: string) => void;
+	/** `d`: sign out (never needs the network). */
+	logout: (provider: string) => Promise<void>;
+};
+
+/** 429s are per access token: the poller keys its backoff on this, never on the token itself. */
+const tokenKey = (parts: readonly string[]) =>
+	createHash('sha256').update(parts.join('\u0000')).digest('base64url');
+
+const systemTimers: Timers = {
+	setTimeout: (callback, ms) => setTimeout(callback, ms),
+	clearTimeout(handle) {
+		clearTimeout(handle as NodeJS.Timeout);
+	},
+};
+
+const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
+	const {[key]: _gone, ...rest} = record;
+	return rest;
+};
+
+/**
+The live panel's background work, outside React (house-style.md): the refresh scheduler keeps
+every OAuth token alive through the single locked refresh path, the usage poller polls each
+credential, and the credential file is watched so another process's login, refresh or logout
+shows up within a second or two. The panel only reads `state` and calls the actions.
+*/
+export const createPanelRuntime = async (
+	context: CommandContext,
+	timers: Timers = systemTimers,
+): Promise<PanelRuntime> => {
+	const {store, config, env, now} = context;
+	const fetch = await context.fetch();
+	const state = createStore<PanelRuntimeState>()(() => ({
+		activity: {},
+		usage: {},
+	}));
+	const scheduler = createRefreshScheduler({
+		store,
+		config,
+		fetch,
+		now,
+		timers,
+		onActivity(provider, activity) {
+			state.setState(current => ({
+				activity: {...current.activity, [provider]: activity},
+			}));
+		},
+	});
+	const poller = createUsagePoller({
+		now,
+		timers,
+		targets: () =>
+			listCredentials(store.getState().data, env, now()).map(view => {
+				const {credential} = view;
+				const secret =
+					credential?.type === 'oauth'
+						? [credential.access, credential.refresh]
+						: [credential?.key ?? ''];
+				return {
+					provider: view.provider.id,
+					tokenKey: tokenKey(secret),
+					fetch: async (signal: AbortSignal) =>
+						fetchUsage({
+							provider: view.provider,
+							credential,
+							config,
+							fetch,
+							now,
+							signal,
+						}),
+				};
+			}),
+		onUpdate(provider, usage) {
+			state.setState(current => ({
+				usage: usage
+					? {...current.usage, [provider]: usage}
+					: without(current.usage, provider),
+			}));
+		},
+	});
+	let unwatch: (() => void) | undefined;
+	let unsubscribe: (() => void) | undefined;
+	return {
+		state,
+		store,
+		env,
+		start() {
+			unwatch = watchAuthFile(store);
+			// Another process changed the file (or we did): re-plan refreshes and usage at once.
+			unsubscribe = store.subscribe((next, previous) => {
+				if (next.data === previous.data) return;
+				scheduler.reschedule();
+				poller.reschedule();
+			});
+			scheduler.start();
+			poller.start();
+		},
+		stop() {
+			unwatch?.();
+			unsubscribe?.();
+			scheduler.stop();
+			poller.stop();
+		},
+		refreshToken(provider) {
+			void scheduler.refreshNow(provider);
+		},
+		refreshUsage(provider) {
+			void poller.refreshNow(provider);
+		},
+		async logout(provider) {
+			await store.getState().remove([provider]);
+		},
+	};
+};

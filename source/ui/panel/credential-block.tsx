@@ -1,0 +1,113 @@
+import {Box, Text} from 'ink';
+import type {CredentialView} from '../../credentials/view.js';
+import type {RefreshActivity} from '../../engine/scheduler.js';
+import {formatClock, formatDuration, formatExpiry} from '../../format.js';
+import type {UsagePollState} from '../../usage/poller.js';
+import {theme} from '../theme.js';
+import {UsageLines} from './usage-lines.js';
+
+type Badge = {text: string; color: string};
+
+const badgeOf = (
+	view: CredentialView,
+	activity: RefreshActivity | undefined,
+): Badge => {
+	if (activity?.refreshing) return {text: 'refreshing', color: theme.accent};
+	switch (view.state) {
+		case 'valid':
+			return {text: 'valid', color: theme.success};
+		case 'expiring':
+			return {text: 'expiring', color: theme.warning};
+		case 'expired':
+			return {text: 'expired', color: theme.error};
+		case 'needs-login':
+			return {text: 'needs login', color: theme.error};
+	}
+};
+
+const sourceOf = (view: CredentialView) => {
+	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
+	return view.source === 'env'
+		? `${kind} · env ${view.variable ?? ''}`
+		: `${kind} · file`;
+};
+
+const RefreshLine = ({
+	view,
+	activity,
+	now,
+}: {
+	view: CredentialView;
+	activity: RefreshActivity | undefined;
+	now: number;
+}) => {
+	if (view.state === 'needs-login') {
+		return (
+			<Text color={theme.error}>
+				{view.reason === 'invalid-entry'
+					? 'The stored entry is incomplete.'
+					: `The provider refused the refresh token (${view.reason ?? 'revoked'}).`}{' '}
+				Press l to sign in again.
+			</Text>
+		);
+	}
+
+	if (activity?.lastError) {
+		return (
+			<Text color={theme.warning}>
+				Refresh failed: {activity.lastError}
+				{activity.retryAt
+					? ` Retrying at ${formatClock(activity.retryAt, now)}.`
+					: ''}
+			</Text>
+		);
+	}
+
+	return activity?.lastRefreshAt ? (
+		<Text color={theme.muted}>
+			refreshed {formatDuration(now - activity.lastRefreshAt)} ago
+		</Text>
+	) : null;
+};
+
+/** One credential: who, how, its state and expiry ticking, refresh activity, and usage. */
+export const CredentialBlock = ({
+	view,
+	activity,
+	usage,
+	selected,
+	showLeft,
+	now,
+}: {
+	view: CredentialView;
+	activity: RefreshActivity | undefined;
+	usage: UsagePollState | undefined;
+	selected: boolean;
+	showLeft: boolean;
+	now: number;
+}) => {
+	const badge = badgeOf(view, activity);
+	const expiry =
+		view.expires === null
+			? view.type === 'api_key'
+				? 'does not expire'
+				: 'expiry unknown'
+			: formatExpiry(view.expires, now);
+	return (
+		<Box flexDirection="column" marginBottom={1}>
+			<Text>
+				<Text color={theme.accent}>{selected ? '❯ ' : '  '}</Text>
+				<Text bold={selected}>{view.provider.name}</Text>
+				{view.account ? <Text> · {view.account}</Text> : null}
+				<Text color={badge.color}> [{badge.text}]</Text>
+			</Text>
+			<Box flexDirection="column" marginLeft={4}>
+				<Text color={theme.muted}>
+					{sourceOf(view)} · {expiry}
+				</Text>
+				<RefreshLine view={view} activity={activity} now={now} />
+				<UsageLines usage={usage} showLeft={showLeft} now={now} />
+			</Box>
+		</Box>
+	);
+};

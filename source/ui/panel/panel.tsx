@@ -1,0 +1,197 @@
+import {Box, Text, useInput, useStdout} from 'ink';
+import {useEffect, useRef, useState} from 'react';
+import {useStore} from 'zustand';
+import {type CredentialView, listCredentials} from '../../credentials/view.js';
+import type {PanelRuntime} from '../../engine/panel-runtime.js';
+import {KeyHints} from '../components/key-hints.js';
+import {useLatest} from '../hooks/use-latest.js';
+import {useNow} from '../hooks/use-now.js';
+import {theme} from '../theme.js';
+import {Wizard} from '../wizard/wizard.js';
+import {EXIT_INTERRUPTED, initialWizardState} from '../wizard/wizard-state.js';
+import {CredentialBlock} from './credential-block.js';
+
+type Mode =
+	{kind: 'list'} | {kind: 'confirm'; view: CredentialView} | {kind: 'wizard'};
+
+/** Lines a block takes (an estimate good enough to keep the panel inside the terminal). */
+const heightOf = (windows: number) => 5 + windows;
+
+/** The blocks that fit in `rows`, always including the selected one. */
+const visibleRange = (
+	heights: readonly number[],
+	selected: number,
+	rows: number,
+) => {
+	let start = selected;
+	let end = selected + 1;
+	let used = heights[selected] ?? 0;
+	for (;;) {
+		const next = heights[end];
+		const previous = heights[start - 1];
+		if (next !== undefined && used + next <= rows) {
+			used += next;
+			end++;
+		} else if (previous !== undefined && used + previous <= rows) {
+			used += previous;
+			start--;
+		} else {
+			return {start, end};
+		}
+	}
+};
+
+/**
+The live status panel: every stored or environment credential with its state and expiry ticking
+once a second, refresh activity and usage from the background runtime, and keys to act on the
+selected one. It never grows taller than the terminal.
+*/
+export const Panel = ({
+	runtime,
+	onExit,
+}: {
+	runtime: PanelRuntime;
+	onExit: (code: number) => void;
+}) => {
+	const now = useNow(1000);
+	const data = useStore(runtime.store, state => state.data);
+	const file = useStore(runtime.store, state => state.file);
+	const fileError = useStore(runtime.store, state => state.error);
+	const {activity, usage} = useStore(runtime.state);
+	const views = listCredentials(data, runtime.env, now);
+	const [mode, setMode] = useState<Mode>({kind: 'list'});
+	const [showLeft, setShowLeft] = useState(false);
+	const selectedRef = useRef(0);
+	const [selectedIndex, setSelectedIndex] = useState(0);
+	const selected = Math.min(selectedIndex, Math.max(0, views.length - 1));
+	const latest = useLatest({views, mode, onExit});
+	const {stdout} = useStdout();
+	const [rows, setRows] = useState(stdout.rows ?? 24);
+
+	useEffect(() => {
+		const onResize = () => {
+			setRows(stdout.rows ?? 24);
+		};
+
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+
+	useInput(
+		(input, key) => {
+			const {views: list, mode: current} = latest.current;
+			if (key.ctrl && input === 'c') {
+				latest.current.onExit(EXIT_INTERRUPTED);
+				return;
+			}
+
+			if (current.kind === 'confirm') {
+				if (
+					(input === 'y' || input === 'Y') &&
+					current.view.source === 'file'
+				) {
+					void runtime.logout(current.view.provider.id);
+				}
+
+				setMode({kind: 'list'});
+				return;
+			}
+
+			const index = Math.min(selectedRef.current, Math.max(0, list.length - 1));
+			const view = list[index];
+			if (key.downArrow || input === 'j') {
+				selectedRef.current = Math.min(index + 1, Math.max(0, list.length - 1));
+			} else if (key.upArrow || input === 'k') {
+				selectedRef.current = Math.max(index - 1, 0);
+			} else if (input === 'q') {
+				latest.current.onExit(0);
+			} else if (input === 'l') {
+				setMode({kind: 'wizard'});
+			} else if (input === 'u') {
+				setShowLeft(value => !value);
+			} else if (input === 'r' && view) {
+				runtime.refreshUsage(view.provider.id);
+			} else if (input === 'R' && view) {
+				runtime.refreshToken(view.provider.id);
+			} else if (input === 'd' && view) {
+				setMode({kind: 'confirm', view});
+			}
+
+			setSelectedIndex(selectedRef.current);
+		},
+		{isActive: mode.kind !== 'wizard'},
+	);
+
+	if (mode.kind === 'wizard') {
+		return (
+			<Wizard
+				initial={initialWizardState()}
+				onExit={code => {
+					if (code === EXIT_INTERRUPTED) onExit(code);
+					else setMode({kind: 'list'});
+				}}
+			/>
+		);
+	}
+
+	const heights = views.map(view =>
+		heightOf(usage[view.provider.id]?.snapshot?.windows.length ?? 1),
+	);
+	// Header, a blank line and the footer stay; blocks share the rest.
+	const {start, end} = visibleRange(heights, selected, Math.max(1, rows - 5));
+	return (
+		<Box flexDirection="column" paddingX={1}>
+			<Box marginBottom={1}>
+				<Text color={theme.accent} bold>
+					pi-auth status
+				</Text>
+				<Text color={theme.muted}>
+					{' '}
+					· {file} · {views.length} credential{views.length === 1 ? '' : 's'}
+				</Text>
+			</Box>
+			{fileError ? <Text color={theme.error}>{fileError.message}</Text> : null}
+			{views.length === 0 ? (
+				<Box marginBottom={1}>
+					<Text>No credentials yet — press l to sign in.</Text>
+				</Box>
+			) : null}
+			{start > 0 ? <Text color={theme.muted}>↑ {start} more</Text> : null}
+			{views.slice(start, end).map((view, offset) => (
+				<CredentialBlock
+					key={view.provider.id}
+					view={view}
+					activity={activity[view.provider.id]}
+					usage={usage[view.provider.id]}
+					selected={start + offset === selected}
+					showLeft={showLeft}
+					now={now}
+				/>
+			))}
+			{end < views.length ? (
+				<Text color={theme.muted}>↓ {views.length - end} more</Text>
+			) : null}
+			{mode.kind === 'confirm' ? (
+				<Text color={theme.warning}>
+					{mode.view.source === 'env'
+						? `${mode.view.provider.name} comes from the environment variable ${mode.view.variable ?? ''}; unset it to sign out. Press any key.`
+						: `Sign out of ${mode.view.provider.name}? This removes it from ${file}. y to confirm, any other key to keep it.`}
+				</Text>
+			) : (
+				<KeyHints
+					hints={[
+						['↑/↓', 'select'],
+						['r', 'usage now'],
+						['R', 'refresh token'],
+						['l', 'sign in'],
+						['d', 'sign out'],
+						['u', showLeft ? 'show used' : 'show left'],
+						['q', 'quit'],
+					]}
+				/>
+			)}
+		</Box>
+	);
+};
