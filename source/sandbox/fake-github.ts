@@ -1,0 +1,191 @@
+/*
+A fake of GitHub's device flow and Copilot's token and quota endpoints (providers.md "GitHub
+Copilot", usage-endpoints.md), on one 127.0.0.1 origin (the real ones span DOMAIN and api.DOMAIN).
+
+Public API: startFakeGithub(options?) → FakeGithub:
+- endpoints {deviceCode, accessToken, copilotToken, user}; devicePage: the verification_uri.
+- approveDevice(userCode) / denyDevice(userCode): through the device page, as a person would;
+  expireDevice(userCode): the code expires now.
+- issueGithubToken({login?}) → a `ghu_…` token as a finished device flow gives.
+- revoke(token): revokes a GitHub token (and the Copilot tokens bought with it).
+- settings (mutable): deviceInterval (s, default 5), deviceExpiresIn (s, 900),
+  copilotTokenLifetime (s, 1800), login, copilotPlan, user (the quota body, or undefined for a
+  default with one metered and two unlimited quotas).
+- secrets(); plus FakeServer's log, counters, fail() and close().
+Options: the settings, and `now` (the clock for expiry and polling intervals).
+*/
+import {randomBytes} from 'node:crypto';
+import {PiAuthError} from '../errors.js';
+import {pageMessage, submitPage} from './browser.js';
+import {type FakeRequest, jsonResponse} from './fake-http.js';
+import {type FakeServer, startFakeServer} from './fake-server.js';
+import {createGithubDevice} from './github-device.js';
+import {createGrants} from './grants.js';
+import {randomToken} from './tokens.js';
+import {defaultCopilotUser} from './usage-bodies.js';
+
+export {GITHUB_CLIENT_ID} from './github-device.js';
+const PATHS = {
+	deviceCode: '/login/device/code',
+	accessToken: '/login/oauth/access_token',
+	copilotToken: '/copilot_internal/v2/token',
+	user: '/copilot_internal/user',
+};
+const DEVICE_PAGE = '/login/device';
+// providers.md: the Copilot token endpoint answers only editors it knows.
+const EDITOR_HEADERS = [
+	'editor-version',
+	'editor-plugin-version',
+	'copilot-integration-id',
+];
+
+export type FakeGithubSettings = {
+	deviceInterval: number;
+	deviceExpiresIn: number;
+	copilotTokenLifetime: number;
+	login: string;
+	copilotPlan: string;
+	user: unknown;
+};
+
+export type FakeGithubOptions = Partial<FakeGithubSettings> & {
+	now?: () => number;
+};
+
+export type FakeGithub = FakeServer & {
+	endpoints: Record<keyof typeof PATHS, string>;
+	devicePage: string;
+	settings: FakeGithubSettings;
+	approveDevice: (userCode: string) => Promise<void>;
+	denyDevice: (userCode: string) => Promise<void>;
+	expireDevice: (userCode: string) => boolean;
+	issueGithubToken: (input?: {login?: string}) => string;
+	revoke: (token: string) => boolean;
+	secrets: () => string[];
+};
+
+const badCredentials = () =>
+	jsonResponse(401, {
+		message: 'Bad credentials',
+		documentation_url: 'https://docs.github.com/rest',
+	});
+
+export const startFakeGithub = async (
+	options: FakeGithubOptions = {},
+): Promise<FakeGithub> => {
+	const {now = Date.now} = options;
+	const settings: FakeGithubSettings = {
+		deviceInterval: options.deviceInterval ?? 5,
+		deviceExpiresIn: options.deviceExpiresIn ?? 900,
+		copilotTokenLifetime: options.copilotTokenLifetime ?? 1800,
+		login: options.login ?? 'octo-fake',
+		copilotPlan: options.copilotPlan ?? 'individual',
+		user: options.user,
+	};
+	// GitHub tokens never expire until revoked (providers.md); Copilot tokens are bought from them
+	// and share their grant, so revoking a GitHub token ends its Copilot tokens too.
+	const github = createGrants({now, refreshPrefix: 'unused_'});
+	const sessions = createGrants({now, refreshPrefix: 'unused_'});
+	const issueGithubToken = (login = settings.login) => {
+		const grant = github.start({
+			scopes: ['read:user'],
+			email: `${login}@users.noreply.github.com`,
+			subject: {login},
+		});
+		const token = randomToken('ghu_', 27);
+		github.addAccess(grant, token, Number.POSITIVE_INFINITY);
+		return token;
+	};
+
+	const device = createGithubDevice({
+		paths: {
+			deviceCode: PATHS.deviceCode,
+			accessToken: PATHS.accessToken,
+			page: DEVICE_PAGE,
+		},
+		now,
+		settings,
+		issueToken: () => issueGithubToken(),
+	});
+
+	const copilotToken = (request: FakeRequest) => {
+		const missing = EDITOR_HEADERS.filter(name => !request.headers[name]);
+		const agent = String(request.headers['user-agent'] ?? '');
+		if (!agent.startsWith('GitHubCopilotChat/')) missing.unshift('user-agent');
+		if (missing.length > 0) {
+			return jsonResponse(400, {
+				message: `bad request: missing or unknown ${missing.join(', ')} header for IDE auth`,
+			});
+		}
+
+		// providers.md: `Authorization: Bearer <github token>` here.
+		const auth = /^Bearer (\S+)$/.exec(
+			String(request.headers.authorization ?? ''),
+		);
+		const checked = github.checkAccess(auth?.[1] ?? '');
+		if (checked.kind !== 'ok') return badCredentials();
+		const lifetime = settings.copilotTokenLifetime;
+		const expiresAt = Math.floor(now() / 1000) + lifetime;
+		const token = `tid=${randomBytes(16).toString('hex')};exp=${expiresAt};sku=monthly_subscriber;proxy-ep=proxy.individual.githubcopilot.com;8kp=1:${randomBytes(32).toString('hex')}`;
+		sessions.addAccess(checked.grant, token, expiresAt * 1000);
+		return jsonResponse(200, {
+			token,
+			expires_at: expiresAt,
+			refresh_in: Math.max(60, lifetime - 300),
+			sku: 'monthly_subscriber',
+			chat_enabled: true,
+		});
+	};
+
+	// usage-endpoints.md: the quota endpoint takes the GitHub token with the `token` scheme.
+	const user = (request: FakeRequest) => {
+		const auth = /^token (\S+)$/.exec(
+			String(request.headers.authorization ?? ''),
+		);
+		const checked = github.checkAccess(auth?.[1] ?? '');
+		if (checked.kind !== 'ok') return badCredentials();
+		const login = checked.grant.subject['login'] ?? settings.login;
+		return jsonResponse(
+			200,
+			settings.user ?? defaultCopilotUser(now(), login, settings.copilotPlan),
+		);
+	};
+
+	const server = await startFakeServer({
+		routes: [
+			...device.routes,
+			{
+				name: 'copilotToken',
+				method: 'GET',
+				path: PATHS.copilotToken,
+				handle: copilotToken,
+			},
+			{name: 'user', method: 'GET', path: PATHS.user, handle: user},
+		],
+	});
+	const devicePage = server.url(DEVICE_PAGE);
+	const decideDevice = async (code: string, decision: string) => {
+		const result = await submitPage(devicePage, decision, {user_code: code});
+		if (result.status !== 200) {
+			throw new PiAuthError(
+				'bad-response',
+				`The device page refused the code: ${pageMessage(result)}`,
+			);
+		}
+	};
+
+	return {
+		...server,
+		endpoints: Object.fromEntries(
+			Object.entries(PATHS).map(([name, path]) => [name, server.url(path)]),
+		) as FakeGithub['endpoints'],
+		devicePage,
+		settings,
+		approveDevice: async code => decideDevice(code, 'approve'),
+		denyDevice: async code => decideDevice(code, 'deny'),
+		expireDevice: device.expire,
+		issueGithubToken: input => issueGithubToken(input?.login),
+		revoke: github.revoke,
+		secrets: () => [...github.secrets(), ...sessions.secrets()],
+	};
+};
