@@ -43,7 +43,7 @@ const readQuota = (value: unknown): Quota | undefined => {
 		entitlement > 0 &&
 		remaining !== undefined
 	) {
-		used = 100 * (1 - remaining / entitlement);
+		used = (100 * (entitlement - remaining)) / entitlement;
 	}
 
 	return used === undefined || used < 0
@@ -59,7 +59,7 @@ const freeQuota = (object: Record<string, unknown>, field: string) => {
 	const left = number(record(object['limited_user_quotas'])?.[field]);
 	const total = number(record(object['monthly_quotas'])?.[field]);
 	return left !== undefined && total !== undefined && total > 0 && left <= total
-		? 100 * (1 - left / total)
+		? (100 * (total - left)) / total
 		: undefined;
 };
 
