@@ -270,7 +270,8 @@ export const createUserAgent = (issuer: string): UserAgent => {
 			const equals = pair.indexOf('=');
 			const name = pair.slice(0, equals).trim();
 			const value = pair.slice(equals + 1).trim();
-			let path = url.pathname;
+			// RFC 6265 §5.1.4 default-path: the request path up to its last '/'.
+			let path = url.pathname.slice(0, url.pathname.lastIndexOf('/')) || '/';
 			let expired = value === '';
 			for (const item of attributes) {
 				const [key = '', ...rest] = item.split('=');
@@ -413,6 +414,13 @@ export const createUserAgent = (issuer: string): UserAgent => {
 			}
 
 			if (!deliver) return {redirect: end.left};
+			// testing.md: only loopback. A redirect elsewhere is a setup bug, never something to load.
+			if (!/^http:\/\/127\.0\.0\.1(?::\d+)?\//.test(end.left.href)) {
+				throw new Error(
+					`refusing to load a non-loopback redirect: ${end.left.origin}`,
+				);
+			}
+
 			const response = await request(end.left, {method: 'GET'});
 			return {
 				redirect: end.left,
