@@ -66,8 +66,14 @@ export class PiAuthError extends Error {
 	}
 }
 
+/**
+By name, not instanceof: the terminal UI is its own bundle with its own copy of this class
+(scripts/build.js), and its errors reach run.ts, which must still map them to exit codes.
+*/
 export const isPiAuthError = (error: unknown): error is PiAuthError =>
-	error instanceof PiAuthError;
+	error instanceof Error &&
+	error.name === 'PiAuthError' &&
+	typeof (error as {code?: unknown}).code === 'string';
 
 /** Transient failures are retried later with backoff; everything else needs the user. */
 export const isTransient = (error: unknown): boolean =>

@@ -1,0 +1,110 @@
+import xterm from '@xterm/headless';
+import pty from 'node-pty';
+import {cliPath} from './cli.js';
+
+const {Terminal} = xterm;
+
+export type PtySession = {
+	/** The visible screen as text, one line per row, trailing spaces trimmed. */
+	screen: () => Promise<string>;
+	/** Everything the program wrote, escape sequences included. */
+	raw: () => string;
+	write: (data: string) => void;
+	/** Waits until the screen shows `text`, failing after `timeoutMs` with the screen in the error. */
+	waitFor: (text: string | RegExp, timeoutMs?: number) => Promise<string>;
+	/** Resolves with the exit code; kills the program after `timeoutMs`. */
+	exited: (timeoutMs?: number) => Promise<number>;
+	kill: () => void;
+};
+
+/**
+Runs the built CLI in a real pseudo-terminal, read through a headless xterm as a person would see
+it. `CI` is removed from the child's environment: Ink prints only the last frame when it is set
+(testing.md), and CI runs these tests with CI=true.
+*/
+export const spawnPty = (
+	args: readonly string[],
+	options: {env: NodeJS.ProcessEnv; cols?: number; rows?: number},
+): PtySession => {
+	const cols = options.cols ?? 100;
+	const rows = options.rows ?? 30;
+	const env: NodeJS.ProcessEnv = {TERM: 'xterm-256color', ...options.env};
+	delete env['CI'];
+	delete env['CONTINUOUS_INTEGRATION'];
+	const terminal = new Terminal({cols, rows, allowProposedApi: true});
+	const child = pty.spawn(process.execPath, [cliPath, ...args], {
+		name: 'xterm-256color',
+		cols,
+		rows,
+		env: env as Record<string, string>,
+	});
+	let output = '';
+	let exitCode: number | undefined;
+	const waiters: Array<(code: number) => void> = [];
+	child.onData(data => {
+		output += data;
+		terminal.write(data);
+	});
+	child.onExit(({exitCode: code}) => {
+		exitCode = code;
+		for (const wake of waiters.splice(0)) wake(code);
+	});
+
+	const screen = async () => {
+		await new Promise<void>(resolve => {
+			terminal.write('', resolve);
+		});
+		const buffer = terminal.buffer.active;
+		const lines: string[] = [];
+		for (let row = 0; row < buffer.length; row++) {
+			lines.push(buffer.getLine(row)?.translateToString(true) ?? '');
+		}
+
+		return lines.join('\n').replace(/\n+$/, '');
+	};
+
+	return {
+		screen,
+		raw: () => output,
+		write(data) {
+			child.write(data);
+		},
+		async waitFor(text, timeoutMs = 10_000) {
+			const deadline = Date.now() + timeoutMs;
+			for (;;) {
+				const shown = await screen();
+				if (
+					typeof text === 'string' ? shown.includes(text) : text.test(shown)
+				) {
+					return shown;
+				}
+
+				if (Date.now() > deadline || exitCode !== undefined) {
+					throw new Error(
+						`Timed out waiting for ${String(text)}${exitCode === undefined ? '' : ` (the program exited ${exitCode})`}. The screen was:\n${shown}`,
+					);
+				}
+
+				await new Promise(resolve => {
+					setTimeout(resolve, 25);
+				});
+			}
+		},
+		async exited(timeoutMs = 10_000) {
+			if (exitCode !== undefined) return exitCode;
+			return new Promise<number>((resolve, reject) => {
+				const timer = setTimeout(() => {
+					child.kill('SIGKILL');
+					reject(new Error(`pi-auth ${args.join(' ')} did not exit`));
+				}, timeoutMs);
+				waiters.push(code => {
+					clearTimeout(timer);
+					resolve(code);
+				});
+			});
+		},
+		kill() {
+			if (exitCode === undefined) child.kill('SIGKILL');
+		},
+	};
+};
