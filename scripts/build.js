@@ -80,6 +80,7 @@ await Promise.all([
 	...[
 		['source/ui/interactive.tsx', 'dist/ui/interactive.mjs'],
 		['source/sandbox/demo.ts', 'dist/sandbox/demo.mjs'],
+		['source/sandbox/stand-in-browser.ts', 'dist/sandbox/stand-in-browser.mjs'],
 	].map(async ([entry, outfile]) =>
 		(await exists(entry))
 			? esbuild.build({...common, entryPoints: [entry], outfile, format: 'esm'})

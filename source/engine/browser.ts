@@ -13,9 +13,39 @@ export const isHeadless = (
 export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
 	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']);
 
-/** Opens the URL with the `open` package; failures are silent because the URL is always printed. */
-export const openBrowser = async (url: string): Promise<boolean> => {
+/**
+Whether pi-auth may open a browser: never with --no-browser; always when PI_AUTH_BROWSER names
+the command to use (the user said how, e.g. a text browser over SSH); otherwise only when not
+headless.
+*/
+export const mayOpenBrowser = (
+	env: NodeJS.ProcessEnv,
+	allowed: boolean,
+): boolean => allowed && (Boolean(env['PI_AUTH_BROWSER']) || !isHeadless(env));
+
+/**
+Opens the URL with PI_AUTH_BROWSER (a command, given the URL as its last argument) or else the
+`open` package. Failures are silent: the URL is always printed too.
+*/
+export const openBrowser = async (
+	url: string,
+	env: NodeJS.ProcessEnv = {},
+): Promise<boolean> => {
 	try {
+		const command = env['PI_AUTH_BROWSER']?.trim();
+		if (command) {
+			const {spawn} = await import('node:child_process');
+			const [program = '', ...args] = command.split(/\s+/);
+			const child = spawn(program, [...args, url], {
+				detached: true,
+				stdio: 'ignore',
+				env,
+			});
+			child.on('error', () => undefined);
+			child.unref();
+			return true;
+		}
+
 		const {default: open} = await import('open');
 		const child = await open(url, {wait: false});
 		child.on('error', () => undefined);

@@ -4,7 +4,7 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {parseDuration} from '../format.js';
 import {linesFrom} from '../oauth/race.js';
-import {isHeadless, openBrowser} from './browser.js';
+import {mayOpenBrowser, openBrowser} from './browser.js';
 import {
 	normalizeEnterpriseDomain,
 	startBrowserLogin,
@@ -41,7 +41,7 @@ export const scriptedOAuthLogin = async (
 		now: context.now,
 		signal,
 	};
-	const mayOpen = options.openBrowser && !isHeadless(context.env);
+	const mayOpen = mayOpenBrowser(context.env, options.openBrowser);
 	try {
 		if (method === 'device') {
 			const domain = normalizeEnterpriseDomain(options.enterprise ?? '');
@@ -54,7 +54,7 @@ export const scriptedOAuthLogin = async (
 				stderr,
 				`Enter code ${login.userCode} at ${login.verificationUri}`,
 			);
-			if (mayOpen) await openBrowser(login.verificationUri);
+			if (mayOpen) await openBrowser(login.verificationUri, context.env);
 			return await login.complete();
 		}
 
@@ -69,7 +69,7 @@ export const scriptedOAuthLogin = async (
 					? 'Then paste the code or the whole redirect URL here.'
 					: `Waiting for the browser to return to localhost:${login.port}; or paste the code or the redirect URL here.`,
 			);
-			if (mayOpen) await openBrowser(login.url);
+			if (mayOpen) await openBrowser(login.url, context.env);
 			return await login.complete(linesFrom(context.stdin), error => {
 				writeLine(stderr, error.message);
 			});

@@ -1,6 +1,6 @@
 import type {CommandContext} from '../commands/io.js';
 import type {AuthStore} from '../credentials/store.js';
-import {isHeadless, isSsh, openBrowser} from '../engine/browser.js';
+import {isSsh, mayOpenBrowser, openBrowser} from '../engine/browser.js';
 import {
 	type BrowserLogin,
 	type DeviceLogin,
@@ -67,7 +67,7 @@ export const createServices = (
 		store: context.store,
 		env: context.env,
 		clock,
-		canOpenBrowser: options.browser && !isHeadless(context.env),
+		canOpenBrowser: mayOpenBrowser(context.env, options.browser),
 		ssh: isSsh(context.env),
 		links: context.env['TERM'] !== 'dumb',
 		startBrowserLogin: async (provider, signal) =>
@@ -75,7 +75,7 @@ export const createServices = (
 		startDeviceLogin: async (provider, loginOptions, signal) =>
 			startDeviceLogin(await deps(signal), provider, loginOptions),
 		openBrowser(url) {
-			void openBrowser(url);
+			void openBrowser(url, context.env);
 		},
 		copy(text) {
 			context.stdout.write(
