@@ -19,7 +19,7 @@ import type {
 export const CLAUDE_CODE_VERSION = '2.1.90';
 
 export const SETUP_TOKEN_REASON =
-	'Usage is not available for setup tokens: they lack the user:profile scope the usage endpoint needs. Sign in with --method oauth to see usage.';
+	'Usage is not available for setup tokens: they lack the user:profile scope the usage endpoint needs. To see usage, sign in with: pi-auth login anthropic --method oauth';
 
 const FLAT_WINDOWS: ReadonlyArray<[field: string, label: string]> = [
 	['five_hour', '5h'],

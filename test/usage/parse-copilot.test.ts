@@ -44,6 +44,25 @@ describe('parseCopilotUsage', () => {
 		});
 	});
 
+	it('trusts unlimited: true even when the counts look metered', () => {
+		const report = parseCopilotUsage({
+			quota_snapshots: {
+				chat: {
+					entitlement: 300,
+					remaining: 120,
+					percent_remaining: 40,
+					unlimited: true,
+				},
+				completions: {unlimited: 'true', percent_remaining: 0},
+			},
+		});
+		expect(report.windows).toEqual([]);
+		expect(report.extras).toEqual({
+			provider: 'github-copilot',
+			notMetered: ['chat', 'completions'],
+		});
+	});
+
 	it('reads the free plan counts when there are no snapshots', () => {
 		expect(parseCopilotUsage(fixture('copilot-free-limited'))).toEqual({
 			windows: [

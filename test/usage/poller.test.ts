@@ -93,7 +93,7 @@ describe('usage poller', () => {
 		let call = 0;
 		const {poller, minutes} = setup({
 			anthropic: async (...args) =>
-				++call === 1 ? rateLimited(7 * MINUTE)() : ok()(...args),
+				++call === 1 ? rateLimited(7 * MINUTE)(...args) : ok()(...args),
 		});
 		poller.start();
 		await clock.advance(9 * MINUTE);
@@ -248,6 +248,25 @@ describe('usage poller', () => {
 		await clock.advance(90 * MINUTE);
 		expect(minutes('anthropic')).toEqual([0, 60]);
 		expect(poller.state('anthropic')?.unavailable).toBe('setup token');
+	});
+
+	it('drops the old snapshot when a new token turns out to have no usage', async () => {
+		const {poller, keys, scripts} = setup({anthropic: ok(50)});
+		poller.start();
+		await clock.advance(0);
+		expect(poller.state('anthropic')?.snapshot).toBeDefined();
+		keys['anthropic'] = 'setup-token';
+		scripts['anthropic'] = async () => ({
+			status: 'unavailable',
+			reason: 'setup token',
+		});
+		poller.reschedule();
+		await clock.settle();
+		expect(poller.state('anthropic')).toMatchObject({
+			unavailable: 'setup token',
+			history: [],
+		});
+		expect(poller.state('anthropic')?.snapshot).toBeUndefined();
 	});
 
 	it('starts a new token afresh: backoff cleared, fetched at once', async () => {
