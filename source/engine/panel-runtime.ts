@@ -1,4 +1,3 @@
-import {createHash} from 'node:crypto';
 import {type StoreApi, createStore} from 'zustand/vanilla';
 import type {CommandContext} from '../commands/io.js';
 import {type AuthStore, watchAuthFile} from '../credentials/store.js';
@@ -9,7 +8,7 @@ import {
 	createRefreshScheduler,
 } from './scheduler.js';
 import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
-import {fetchUsage} from '../usage/registry.js';
+import {usageTargets} from '../usage/targets.js';
 
 /** What the background work knows and the panel draws, per provider id. */
 export type PanelRuntimeState = {
@@ -30,10 +29,6 @@ export type PanelRuntime = {
 	/** `d`: sign out (never needs the network). */
 	logout: (provider: string) => Promise<void>;
 };
-
-/** 429s are per access token: the poller keys its backoff on this, never on the token itself. */
-const tokenKey = (parts: readonly string[]) =>
-	createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
 const systemTimers: Timers = {
 	setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -79,25 +74,11 @@ export const createPanelRuntime = async (
 		now,
 		timers,
 		targets: () =>
-			listCredentials(store.getState().data, env, now()).map(view => {
-				const {credential} = view;
-				const secret =
-					credential?.type === 'oauth'
-						? [credential.access, credential.refresh]
-						: [credential?.key ?? ''];
-				return {
-					provider: view.provider.id,
-					tokenKey: tokenKey(secret),
-					fetch: async (signal: AbortSignal) =>
-						fetchUsage({
-							provider: view.provider,
-							credential,
-							config,
-							fetch,
-							now,
-							signal,
-						}),
-				};
+			usageTargets({
+				views: listCredentials(store.getState().data, env, now()),
+				config,
+				fetch,
+				now,
 			}),
 		onUpdate(provider, usage) {
 			state.setState(current => ({

@@ -61,9 +61,12 @@ export const runInteractive = async (
 			stdout: context.stdout as NodeJS.WriteStream,
 			stderr: context.stderr as NodeJS.WriteStream,
 			exitOnCtrlC: false,
-			// The panel redraws once a second when idle; only changed lines are written.
+			// The panel redraws about once a second when idle (its clock), never faster than this.
 			maxFps: 10,
-			incrementalRendering: true,
+			// Off on purpose: Ink 6.8's incremental mode leaves stale lines on screen when a frame
+			// changes height (usage arriving, a row added), as seen in tmux. Whole frames are
+			// written in one synchronized update instead.
+			incrementalRendering: false,
 		},
 	);
 	runtime?.start();
