@@ -131,7 +131,11 @@ export const raceForCode = async (
 				if (done) return;
 				if (next.done) {
 					if (!listening) {
-						reject(aborted('The input ended before a code was pasted.'));
+						reject(
+							aborted(
+								'The input ended before a code was pasted. Run the command again and paste the code or the redirect URL.',
+							),
+						);
 					}
 
 					return;

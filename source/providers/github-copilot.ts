@@ -23,6 +23,8 @@ const signal = (context: ProviderContext) =>
 const copilotToken = async (context: ProviderContext, githubToken: string) => {
 	const body = await getJson({
 		fetch: context.fetch,
+		// A 401 here means the GitHub token is revoked: a permanent refresh failure (needs-login).
+		kind: 'token',
 		url: context.endpoints['copilotToken'] ?? '',
 		headers: {Authorization: `Bearer ${githubToken}`, ...EDITOR_HEADERS},
 		...signal(context),

@@ -1,0 +1,243 @@
+import {describe, expect, it} from 'vitest';
+import {CODE_LINE, URL_LINE, busyPort, setupSandbox} from './sandbox-cli.js';
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+/** What the browser does with a redirect to the callback: load it. */
+const openInBrowser = async (url: string) => {
+	const response = await fetch(url);
+	return {status: response.status, text: await response.text()};
+};
+
+describe('scripted login against the fakes: Anthropic', () => {
+	it('signs in through the localhost callback', async () => {
+		const setup = await setupSandbox();
+		const {anthropic} = setup.sandbox;
+		const cli = setup.start([
+			'login',
+			'anthropic',
+			'--method',
+			'oauth',
+			'--json',
+		]);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		const callback = await anthropic.approve(url!);
+		expect(callback).toMatch(/^http:\/\/localhost:\d+\/callback\?code=/);
+		const page = await openInBrowser(callback);
+		expect(page.status).toBe(200);
+		expect(page.text).toContain('you can close this tab');
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect(JSON.parse(result.stdout)).toEqual({
+			provider: 'anthropic',
+			method: 'oauth',
+			expires: expect.any(Number) as number,
+			account: 'claude-user@example.com',
+		});
+		const {anthropic: entry} = await setup.readAuth();
+		expect(entry).toMatchObject({
+			type: 'oauth',
+			access: expect.stringMatching(/^sk-ant-oat01-/) as string,
+			refresh: expect.stringMatching(/^sk-ant-ort01-/) as string,
+		});
+		// providers.md: now + expires_in (8 h) − 5 min.
+		const expires = entry!['expires'] as number;
+		expect(expires).toBeGreaterThan(Date.now() + 8 * HOUR - 6 * MINUTE);
+		expect(expires).toBeLessThanOrEqual(Date.now() + 8 * HOUR - 5 * MINUTE);
+		const [exchange] = anthropic.requests('token');
+		expect(anthropic.count('token')).toBe(1);
+		expect(exchange?.body).toMatchObject({
+			grant_type: 'authorization_code',
+			redirect_uri: new URL(callback).origin + '/callback',
+		});
+	});
+
+	it('signs in with a pasted redirect URL while the callback is listening', async () => {
+		const setup = await setupSandbox();
+		const cli = setup.start(['login', 'anthropic', '--method', 'oauth']);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		cli.write(`${await setup.sandbox.anthropic.approve(url!)}\n`);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(
+			/Signed in to Anthropic.*claude-user@example.com/,
+		);
+		setup.expectNoSecrets(result);
+		expect((await setup.readAuth()).anthropic?.['access']).toMatch(
+			/^sk-ant-oat01-/,
+		);
+	});
+
+	it('falls back to the paste-only page when the callback port is busy, and takes code#state', async () => {
+		const port = await busyPort();
+		const setup = await setupSandbox({callbackPorts: {anthropic: port}});
+		const {anthropic} = setup.sandbox;
+		const cli = setup.start(['login', 'anthropic', '--method', 'oauth']);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		expect(cli.stderr).toContain(`Port ${port} is in use by another program`);
+		expect(new URL(url!).searchParams.get('redirect_uri')).toBe(
+			'https://console.anthropic.com/oauth/code/callback',
+		);
+		const shown = await anthropic.approve(url!);
+		expect(shown).toMatch(/^[\w-]+#[\w-]{43}$/);
+		cli.write(`  ${shown}\r\n`);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect(anthropic.requests('token')[0]?.body).toMatchObject({
+			redirect_uri: 'https://console.anthropic.com/oauth/code/callback',
+		});
+	});
+});
+
+describe('scripted login against the fakes: OpenAI Codex', () => {
+	it('signs in through the localhost callback and stores the account id', async () => {
+		const setup = await setupSandbox();
+		const {codex} = setup.sandbox;
+		const cli = setup.start([
+			'login',
+			'openai-codex',
+			'--method',
+			'oauth',
+			'--json',
+		]);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		const callback = await codex.approve(url!);
+		expect(callback).toMatch(/^http:\/\/localhost:\d+\/auth\/callback\?code=/);
+		expect((await openInBrowser(callback)).status).toBe(200);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect(JSON.parse(result.stdout)).toMatchObject({
+			provider: 'openai-codex',
+			account: 'codex-user@example.com',
+		});
+		const entry = (await setup.readAuth())['openai-codex'];
+		expect(entry).toMatchObject({
+			type: 'oauth',
+			accountId: 'acct-fake-codex-0001',
+			refresh: expect.stringMatching(/^rt_/) as string,
+		});
+		// providers.md: Codex stores now + expires_in with no buffer.
+		const expires = entry!['expires'] as number;
+		const ttl = codex.settings.accessTtlSeconds * 1000;
+		expect(expires).toBeGreaterThan(Date.now() + ttl - MINUTE);
+		expect(expires).toBeLessThanOrEqual(Date.now() + ttl);
+	});
+
+	it('signs in with the pasted redirect URL when the callback port is busy', async () => {
+		const port = await busyPort();
+		const setup = await setupSandbox({callbackPorts: {'openai-codex': port}});
+		const cli = setup.start(['login', 'openai-codex', '--method', 'oauth']);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		const location = await setup.sandbox.codex.approve(url!);
+		// Paste-only keeps the registered localhost URI; nothing listens there, the user copies it.
+		expect(location).toMatch(/^http:\/\/localhost:1455\/auth\/callback\?/);
+		cli.write(`${location}\n`);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect((await setup.readAuth())['openai-codex']).toMatchObject({
+			accountId: 'acct-fake-codex-0001',
+		});
+	});
+
+	it('signs in with a device code', async () => {
+		const setup = await setupSandbox();
+		const {codex} = setup.sandbox;
+		const cli = setup.start(['login', 'openai-codex', '--method', 'device']);
+		const [, code, where] = await cli.waitFor('stderr', CODE_LINE);
+		expect(where).toBe(codex.endpoints.deviceVerification);
+		await codex.approveDevice(code!);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect((await setup.readAuth())['openai-codex']).toMatchObject({
+			accountId: 'acct-fake-codex-0001',
+			account: 'codex-user@example.com',
+		});
+		// providers.md: the exchange uses the literal deviceauth redirect_uri and the server's verifier.
+		expect(codex.requests('token')[0]?.body).toMatchObject({
+			grant_type: 'authorization_code',
+			redirect_uri: 'https://auth.openai.com/deviceauth/callback',
+		});
+	});
+});
+
+describe('scripted login against the fakes: GitHub Copilot', () => {
+	it('signs in with a device code and buys a Copilot token', async () => {
+		const setup = await setupSandbox();
+		const {github} = setup.sandbox;
+		const cli = setup.start(['login', 'github-copilot', '--json']);
+		const [, code, where] = await cli.waitFor('stderr', CODE_LINE);
+		expect(where).toBe(github.devicePage);
+		await github.approveDevice(code!);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		setup.expectNoSecrets(result);
+		expect(JSON.parse(result.stdout)).toMatchObject({
+			provider: 'github-copilot',
+			method: 'device',
+			account: 'octo-fake',
+		});
+		const entry = (await setup.readAuth())['github-copilot'];
+		expect(entry).toMatchObject({
+			type: 'oauth',
+			access: expect.stringMatching(/^tid=/) as string,
+			refresh: expect.stringMatching(/^ghu_/) as string,
+		});
+		expect(entry).not.toHaveProperty('enterpriseUrl');
+		// providers.md: expires = expires_at × 1000 − 5 min, for a ~30-minute token.
+		const expires = entry!['expires'] as number;
+		expect(expires).toBeGreaterThan(Date.now() + 24 * MINUTE);
+		expect(expires).toBeLessThanOrEqual(Date.now() + 25 * MINUTE);
+		// RFC 8628: polls never come sooner than the interval (50 ms here; GitHub would slow_down).
+		const times = github.requests('accessToken').map(poll => poll.at);
+		for (let index = 1; index < times.length; index++) {
+			expect(times[index]! - times[index - 1]!).toBeGreaterThanOrEqual(49);
+		}
+
+		expect(github.count('copilotToken')).toBe(1);
+	});
+
+	it('signs in to GitHub Enterprise with --enterprise, keeping only the host', async () => {
+		const setup = await setupSandbox();
+		const {github} = setup.sandbox;
+		const cli = setup.start([
+			'login',
+			'github-copilot',
+			'--enterprise',
+			'https://GitHub.Example.com/some/path',
+		]);
+		const [, code] = await cli.waitFor('stderr', CODE_LINE);
+		await github.approveDevice(code!);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		expect((await setup.readAuth())['github-copilot']).toMatchObject({
+			enterpriseUrl: 'github.example.com',
+			refresh: expect.stringMatching(/^ghu_/) as string,
+		});
+		// The Copilot token of an enterprise entry is refreshed through the configured endpoints.
+		const forced = await setup.run(['refresh', 'github-copilot', '--force']);
+		expect(forced.code).toBe(0);
+		expect(github.count('copilotToken')).toBe(2);
+	});
+
+	it('still signs in when the quota endpoint (the account label) fails', async () => {
+		const setup = await setupSandbox();
+		const {github} = setup.sandbox;
+		github.fail('user', {status: 500});
+		const cli = setup.start(['login', 'github-copilot', '--json']);
+		const [, code] = await cli.waitFor('stderr', CODE_LINE);
+		await github.approveDevice(code!);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		expect(JSON.parse(result.stdout)).not.toHaveProperty('account');
+		expect(github.count('user')).toBe(1);
+		expect((await setup.readAuth())['github-copilot']).toMatchObject({
+			refresh: expect.stringMatching(/^ghu_/) as string,
+		});
+	});
+});
