@@ -127,6 +127,7 @@ export const Panel = ({
 	if (mode.kind === 'wizard') {
 		return (
 			<Wizard
+				embedded
 				initial={initialWizardState()}
 				onExit={code => {
 					if (code === EXIT_INTERRUPTED) onExit(code);

@@ -39,8 +39,11 @@ const badgeFor = (
 /** Step 1: which subscription, with a badge for what is already signed in. */
 export const ProviderStep = ({
 	onSelect,
+	leaveLabel,
 }: {
 	onSelect: (provider: Provider) => void;
+	/** What Esc does here: leave the wizard ("quit", or "back to the panel"). */
+	leaveLabel: string;
 }) => {
 	const services = useServices();
 	const data = useStore(services.store, state => state.data);
@@ -96,7 +99,7 @@ export const ProviderStep = ({
 				hints={[
 					['↑/↓', 'choose'],
 					['Enter', 'select'],
-					['Esc', 'quit'],
+					['Esc', leaveLabel],
 				]}
 			/>
 		</Box>

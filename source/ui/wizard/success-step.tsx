@@ -49,10 +49,12 @@ export const SuccessStep = ({
 	summary,
 	onAnother,
 	onDone,
+	leaveLabel,
 }: {
 	summary: LoginSummary;
 	onAnother: () => void;
 	onDone: () => void;
+	leaveLabel: string;
 }) => {
 	useInput((_input, key) => {
 		// Esc and Ctrl+C belong to the wizard's root handler.
@@ -66,7 +68,7 @@ export const SuccessStep = ({
 			<KeyHints
 				hints={[
 					['Enter', 'sign in to another provider'],
-					['any other key', 'finish'],
+					['any other key', leaveLabel],
 				]}
 			/>
 		</Box>

@@ -81,8 +81,9 @@ const stepForMethod = (
 /** The step after choosing a provider: its only method runs at once, otherwise the method list. */
 const stepForProvider = (
 	provider: Provider,
-	method?: Method,
-	enterpriseDomain: string | undefined | null = null,
+	method: Method | undefined,
+	/** null: ask; undefined: github.com; a host: that host. */
+	enterpriseDomain: string | undefined | null,
 ): WizardStep => {
 	const only = provider.methods.length === 1 ? provider.methods[0] : undefined;
 	const chosen = method && provider.methods.includes(method) ? method : only;
@@ -142,7 +143,7 @@ export const wizardReducer = (
 	switch (action.type) {
 		case 'provider':
 			return step.kind === 'provider'
-				? push(state, stepForProvider(action.provider))
+				? push(state, stepForProvider(action.provider, undefined, null))
 				: state;
 		case 'method':
 			return step.kind === 'method'

@@ -36,6 +36,7 @@ const messageOf = (error: unknown): string =>
 const renderStep = (
 	step: WizardStep,
 	dispatch: (action: WizardAction) => void,
+	embedded: boolean,
 ) => {
 	const onSuccess = (summary: LoginSummary) => {
 		dispatch({type: 'succeeded', summary});
@@ -49,6 +50,7 @@ const renderStep = (
 		case 'provider':
 			return (
 				<ProviderStep
+					leaveLabel={embedded ? 'back to the panel' : 'quit'}
 					onSelect={provider => {
 						dispatch({type: 'provider', provider});
 					}}
@@ -107,6 +109,7 @@ const renderStep = (
 		case 'success':
 			return (
 				<SuccessStep
+					leaveLabel={embedded ? 'back to the panel' : 'finish'}
 					summary={step.summary}
 					onAnother={() => {
 						dispatch({type: 'restart'});
@@ -135,9 +138,12 @@ The guided sign-in. One always-mounted input handler owns Esc (back one step) an
 export const Wizard = ({
 	initial,
 	onExit,
+	embedded = false,
 }: {
 	initial: WizardState;
 	onExit: (code: number) => void;
+	/** Opened from the live panel (`l`): leaving returns there. */
+	embedded?: boolean;
 }) => {
 	const [state, dispatch] = useReducer(wizardReducer, initial);
 	const [printed, setPrinted] = useState<TranscriptEntry[]>([]);
@@ -162,7 +168,7 @@ export const Wizard = ({
 		<TranscriptContext.Provider value={print}>
 			<Transcript entries={printed} hyperlinks={links} />
 			<Box flexDirection="column" paddingX={1}>
-				{state.exit === undefined ? renderStep(step, dispatch) : null}
+				{state.exit === undefined ? renderStep(step, dispatch, embedded) : null}
 				{state.exit !== undefined && step.kind === 'success' ? (
 					<SuccessSummary summary={step.summary} />
 				) : null}
