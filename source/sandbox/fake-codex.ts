@@ -10,7 +10,8 @@ Public API: startFakeCodex(options?) → FakeCodex:
   expireDevice(userCode): the code expires now.
 - issueGrant({email?, accountId?}) → {access, refresh, idToken, expiresIn, accountId}.
 - revoke(token): revokes the family of a refresh or access token (→ refresh_token_invalidated).
-- settings (mutable): accessTtlSeconds, deviceInterval (a string, default "5"), email, accountId,
+- settings (mutable): accessTtlSeconds, deviceInterval (a string, default "5"), autoApproveDeviceMs
+  (the demo's stand-in for a person; off by default), email, accountId,
   planType, omitRefreshToken, omitAccountId (tokens without the account claim), usage.
 - secrets(); plus FakeServer's log, counters, fail() and close().
 Options: the settings, and `now` (the clock for expiry).
@@ -47,6 +48,8 @@ const PATHS = {
 
 export type FakeCodexSettings = CodexTokenSettings & {
 	deviceInterval: string;
+	/** A demo aid, off by default: device codes count as approved this long after issue. */
+	autoApproveDeviceMs?: number | undefined;
 	usage: unknown;
 };
 
@@ -86,6 +89,7 @@ export const startFakeCodex = async (
 		omitRefreshToken: options.omitRefreshToken ?? false,
 		omitAccountId: options.omitAccountId ?? false,
 		usage: options.usage,
+		autoApproveDeviceMs: options.autoApproveDeviceMs,
 	};
 	const grants = createGrants({now, refreshPrefix: 'rt_'});
 	const flow = createAuthorizeFlow({
@@ -110,6 +114,7 @@ export const startFakeCodex = async (
 		},
 		now,
 		interval: () => settings.deviceInterval,
+		autoApproveMs: () => settings.autoApproveDeviceMs,
 		addCode: flow.addCode,
 	});
 

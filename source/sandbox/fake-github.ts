@@ -8,7 +8,8 @@ Public API: startFakeGithub(options?) → FakeGithub:
   expireDevice(userCode): the code expires now.
 - issueGithubToken({login?}) → a `ghu_…` token as a finished device flow gives.
 - revoke(token): revokes a GitHub token (and the Copilot tokens bought with it).
-- settings (mutable): deviceInterval (s, default 5), deviceExpiresIn (s, 900),
+- settings (mutable): deviceInterval (s, default 5), deviceExpiresIn (s, 900), autoApproveDeviceMs
+  (the demo's stand-in for a person; off by default),
   copilotTokenLifetime (s, 1800), login, copilotPlan, user (the quota body, or undefined for a
   default with one metered and two unlimited quotas).
 - secrets(); plus FakeServer's log, counters, fail() and close().
@@ -42,6 +43,8 @@ const EDITOR_HEADERS = [
 export type FakeGithubSettings = {
 	deviceInterval: number;
 	deviceExpiresIn: number;
+	/** A demo aid, off by default: device codes count as approved this long after issue. */
+	autoApproveDeviceMs?: number | undefined;
 	copilotTokenLifetime: number;
 	login: string;
 	copilotPlan: string;
@@ -81,6 +84,7 @@ export const startFakeGithub = async (
 		login: options.login ?? 'octo-fake',
 		copilotPlan: options.copilotPlan ?? 'individual',
 		user: options.user,
+		autoApproveDeviceMs: options.autoApproveDeviceMs,
 	};
 	// GitHub tokens never expire until revoked (providers.md); Copilot tokens are bought from them
 	// and share their grant, so revoking a GitHub token ends its Copilot tokens too.

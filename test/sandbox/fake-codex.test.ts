@@ -226,6 +226,16 @@ describe('fake Codex: device sign-in', () => {
 		expect(tokens.json['access_token']).toEqual(expect.any(String));
 	});
 
+	it('approves a device code by itself after autoApproveDeviceMs (the demo aid), not before', async () => {
+		const clock = manualClock();
+		const fake = await start({now: clock.now, autoApproveDeviceMs: 6000});
+		const device = await startDevice(fake);
+		clock.advance(5999);
+		expect((await pollDevice(fake, device)).status).toBe(403);
+		clock.advance(1);
+		expect((await pollDevice(fake, device)).status).toBe(200);
+	});
+
 	it('takes JSON only, and can be made to 404 (device sign-in disabled)', async () => {
 		const fake = await start();
 		const form = await postForm(fake.endpoints.deviceUserCode, {

@@ -115,6 +115,24 @@ describe('fake GitHub: device flow', () => {
 		});
 	});
 
+	it('approves a device code by itself after autoApproveDeviceMs (the demo aid), not before', async () => {
+		const clock = manualClock();
+		const fake = await start({
+			now: clock.now,
+			deviceInterval: 1,
+			autoApproveDeviceMs: 6000,
+		});
+		const device = await startDevice(fake);
+		clock.advance(5999);
+		expect((await poll(fake, device.device_code)).json).toMatchObject({
+			error: 'authorization_pending',
+		});
+		clock.advance(1001);
+		expect((await poll(fake, device.device_code)).json).toMatchObject({
+			access_token: expect.stringMatching(/^ghu_/) as string,
+		});
+	});
+
 	it('answers access_denied, expired_token and wrong clients with HTTP 200 errors', async () => {
 		const clock = manualClock();
 		const fake = await start({now: clock.now, deviceExpiresIn: 60});
