@@ -1,0 +1,235 @@
+/*
+npm run bench: start-up of the scripted commands and of the UI's first frames, as ratios to
+`node -e 0` measured in the same run (medians over RUNS runs, interleaved so machine noise hits
+every row alike), then the live panel left idle. Absolute times vary from machine to machine and
+minute to minute on shared machines; the ratios are what the targets are about.
+
+It reports; it does not gate: exit 0 when a target is missed, 1 when a measured command fails (a
+non-zero exit, wrong output, or a refresh the fake did not see exactly once).
+Env: BENCH_RUNS (default 25), BENCH_IDLE_SECONDS (default 30).
+*/
+import fs from 'node:fs';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {startSandbox} from '../source/sandbox/sandbox.js';
+import {type PipedResult, killAll, runPiped, spawnInPty} from './children.js';
+import {
+	expiredCodexEntry,
+	makeHome,
+	makeTempRoot,
+	offlineEntries,
+	sandboxEntries,
+} from './fixtures.js';
+import {measureIdle} from './idle.js';
+import {
+	type RowResult,
+	idleTable,
+	machineLine,
+	median,
+	startupTable,
+} from './report.js';
+
+const RUNS = Math.max(1, Number(process.env['BENCH_RUNS'] ?? 25));
+const IDLE_MS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 30) * 1000;
+const WIZARD_TEXT = 'Which subscription do you want to sign in to?';
+const PANEL_TEXT = 'Anthropic (Claude Pro/Max)';
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const cli = path.join(root, 'dist', 'cli.js');
+
+type Row = {
+	name: string;
+	maxRatio?: number;
+	/** One measured run: prepares (untimed), measures, checks, and returns the ms. */
+	once: () => Promise<number>;
+};
+
+const succeeded = (what: string, result: PipedResult) => {
+	if (result.code !== 0) {
+		throw new Error(
+			`${what} exited ${result.code}: ${result.stderr.trim() || '(no stderr)'}`,
+		);
+	}
+
+	return result;
+};
+
+const temporary = makeTempRoot();
+const sandbox = await startSandbox();
+let cleaned = false;
+const cleanUp = async () => {
+	if (cleaned) return;
+	cleaned = true;
+	killAll();
+	await sandbox.close();
+	fs.rmSync(temporary, {recursive: true, force: true});
+};
+
+const abort = (message: string, code: number) => {
+	process.stderr.write(`${message}\n`);
+	void cleanUp().finally(() => process.exit(code));
+};
+
+// Bounded in time whatever happens (a hung child, a fake that never answers).
+setTimeout(
+	() => {
+		abort('bench: gave up after 5 minutes', 1);
+	},
+	5 * 60_000 + IDLE_MS,
+).unref();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+	process.on(signal, () => {
+		abort(`bench: ${signal}`, 130);
+	});
+}
+
+const plain = makeHome(temporary, 'plain');
+plain.writeAuth(offlineEntries(Date.now()));
+const plainAccess = offlineEntries(0).anthropic.access;
+const refreshing = makeHome(temporary, 'refresh', sandbox.config);
+const live = makeHome(temporary, 'panel', sandbox.config);
+live.writeAuth(sandboxEntries(sandbox, Date.now()));
+const empty = makeHome(temporary, 'empty');
+
+const firstFrame = async (
+	args: string[],
+	env: NodeJS.ProcessEnv,
+	text: string,
+) => {
+	const child = spawnInPty([cli, ...args], env, text);
+	try {
+		return await child.firstShown;
+	} finally {
+		await child.stop();
+	}
+};
+
+const rows: Row[] = [
+	{
+		name: '`node -e 0` (baseline)',
+		once: async () =>
+			succeeded('node -e 0', await runPiped(['-e', '0'], plain.env)).ms,
+	},
+	{
+		name: '`pi-auth token anthropic` (valid token)',
+		maxRatio: 1.5,
+		async once() {
+			const result = succeeded(
+				'pi-auth token anthropic',
+				await runPiped([cli, 'token', 'anthropic'], plain.env),
+			);
+			if (result.stdout !== `${plainAccess}\n`) {
+				throw new Error(
+					`pi-auth token anthropic printed ${JSON.stringify(result.stdout.slice(0, 40))}…`,
+				);
+			}
+
+			return result.ms;
+		},
+	},
+	{
+		name: '`pi-auth token openai-codex` (refreshes first, local fake)',
+		async once() {
+			const {oldAccess, data} = expiredCodexEntry(sandbox, Date.now());
+			refreshing.writeAuth(data);
+			const before = sandbox.codex.count('token');
+			const result = succeeded(
+				'pi-auth token openai-codex',
+				await runPiped([cli, 'token', 'openai-codex'], refreshing.env),
+			);
+			const refreshes = sandbox.codex.count('token') - before;
+			if (refreshes !== 1) {
+				throw new Error(
+					`The Codex fake saw ${refreshes} token requests for one pi-auth token run (expected exactly 1).`,
+				);
+			}
+
+			const printed = result.stdout.trim();
+			if (
+				!printed ||
+				printed === oldAccess ||
+				result.stdout !== `${printed}\n`
+			) {
+				throw new Error(
+					'pi-auth token openai-codex did not print the refreshed token.',
+				);
+			}
+
+			return result.ms;
+		},
+	},
+	{
+		name: '`pi-auth status --json` (3 providers)',
+		maxRatio: 1.7,
+		async once() {
+			const result = succeeded(
+				'pi-auth status --json',
+				await runPiped([cli, 'status', '--json'], plain.env),
+			);
+			const listed = (JSON.parse(result.stdout) as {providers: unknown[]})
+				.providers.length;
+			if (listed !== 3)
+				throw new Error(
+					`pi-auth status --json listed ${listed} providers, not 3.`,
+				);
+			return result.ms;
+		},
+	},
+	{
+		name: 'wizard first frame (`pi-auth` in a pty)',
+		maxRatio: 4,
+		once: async () => firstFrame([], empty.env, WIZARD_TEXT),
+	},
+	{
+		name: 'panel first frame (`pi-auth status` in a pty, 3 providers)',
+		once: async () => firstFrame(['status'], live.env, PANEL_TEXT),
+	},
+];
+
+const usageRequests = () =>
+	sandbox.anthropic.count('usage') +
+	sandbox.codex.count('usage') +
+	sandbox.github.count('user');
+
+try {
+	// One unrecorded round warms the file cache and the fakes.
+	for (const row of rows) await row.once();
+	const samples = rows.map((): number[] => []);
+	for (let run = 0; run < RUNS; run++) {
+		// The order rotates each round, so no row always follows the same neighbour.
+		for (let offset = 0; offset < rows.length; offset++) {
+			const index = (run + offset) % rows.length;
+			samples[index]?.push(await rows[index]!.once());
+		}
+	}
+
+	const idle = await measureIdle({
+		args: [cli, 'status'],
+		env: live.env,
+		firstText: PANEL_TEXT,
+		idleMs: IDLE_MS,
+		usageRequests,
+		providers: 3,
+	});
+	const results: RowResult[] = rows.map((row, index) => ({
+		name: row.name,
+		samples: samples[index] ?? [],
+		...(row.maxRatio === undefined ? {} : {maxRatio: row.maxRatio}),
+	}));
+	const baseline = median(results[0]?.samples ?? []);
+	const lines = [
+		`pi-auth bench — ${machineLine()}`,
+		`Medians of ${RUNS} interleaved runs each; ratios to \`node -e 0\` in the same run.`,
+		'',
+		...startupTable(results, baseline),
+		'',
+		...idleTable(idle, 1),
+	];
+	process.stdout.write(`${lines.join('\n')}\n`);
+	await cleanUp();
+	process.exit(0);
+} catch (error) {
+	abort(
+		`bench: a measured command failed: ${error instanceof Error ? error.message : String(error)}`,
+		1,
+	);
+}
