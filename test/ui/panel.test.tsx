@@ -1,0 +1,227 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {PassThrough} from 'node:stream';
+import type {CommandContext} from '../../source/commands/io.js';
+import {createAuthStore} from '../../source/credentials/store.js';
+import {
+	type PanelRuntime,
+	createPanelRuntime,
+} from '../../source/engine/panel-runtime.js';
+import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
+import {Panel} from '../../source/ui/panel/panel.js';
+import {ServicesContext} from '../../source/ui/services-context.js';
+import {keys, renderUi} from '../helpers/ink.js';
+import {makeServices} from '../helpers/services.js';
+import {makeTempDir} from '../helpers/temp-dir.js';
+
+const MINUTE = 60_000;
+let sandbox: Sandbox;
+let runtimes: PanelRuntime[] = [];
+
+beforeEach(async () => {
+	sandbox = await startSandbox();
+});
+afterEach(async () => {
+	for (const runtime of runtimes.splice(0)) runtime.stop();
+	await sandbox.close();
+});
+
+const anthropicEntry = (expiresIn: number) => {
+	const grant = sandbox.anthropic.issueGrant();
+	return {
+		type: 'oauth',
+		access: grant.access,
+		refresh: grant.refresh,
+		expires: Date.now() + expiresIn,
+		account: 'alice@example.com',
+	};
+};
+
+const codexEntry = (expiresIn: number) => {
+	const grant = sandbox.codex.issueGrant();
+	return {
+		type: 'oauth',
+		access: grant.access,
+		refresh: grant.refresh,
+		expires: Date.now() + expiresIn,
+		accountId: grant.accountId,
+	};
+};
+
+const setup = async (data: Record<string, unknown>) => {
+	const directory = await makeTempDir();
+	const file = path.join(directory, 'oauth.json');
+	await fs.writeFile(file, JSON.stringify(data));
+	const services = makeServices({file, config: sandbox.config});
+	await services.store.getState().reload();
+	const context: CommandContext = {
+		store: services.store,
+		config: sandbox.config,
+		env: {},
+		now: Date.now,
+		stdin: new PassThrough(),
+		stdout: new PassThrough(),
+		stderr: new PassThrough(),
+		fetch: async () => globalThis.fetch,
+		json: false,
+	};
+	const runtime = await createPanelRuntime(context);
+	runtimes.push(runtime);
+	const exits: number[] = [];
+	const ui = await renderUi(
+		<ServicesContext.Provider value={services}>
+			<Panel
+				runtime={runtime}
+				onExit={code => {
+					exits.push(code);
+				}}
+			/>
+		</ServicesContext.Provider>,
+	);
+	runtime.start();
+	const read = async () =>
+		JSON.parse(await fs.readFile(file, 'utf8')) as Record<
+			string,
+			Record<string, unknown>
+		>;
+	return {ui, file, exits, read, runtime};
+};
+
+describe('the live status panel', () => {
+	it('shows each credential with its state, ticking expiry and usage bars', async () => {
+		const {ui} = await setup({
+			anthropic: anthropicEntry(3 * 3_600_000),
+			'openai-codex': codexEntry(10 * MINUTE),
+		});
+		const screen = await ui.waitFor('7d-sonnet');
+		expect(screen).toContain('pi-auth status');
+		expect(screen).toContain('2 credentials');
+		expect(screen).toMatch(
+			/❯ Anthropic \(Claude Pro\/Max\) · alice@example\.com \[valid\]/,
+		);
+		expect(screen).toMatch(/OAuth · file · expires in 2h 59m/);
+		expect(screen).toMatch(/5h\s+█+░+\s+42% used · resets in/);
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		const first = /expires in (9m \d+s)/.exec(ui.frame())?.[1];
+		expect(first).toBeDefined();
+		// The countdown moves on by itself, once a second.
+		await ui.waitFor(new RegExp(`expires in 9m (?!${first!.slice(3)})\\d+s`));
+		await ui.unmount();
+	});
+
+	it('refreshes a token that is about to expire in the background, exactly once', async () => {
+		const {ui, read} = await setup({'openai-codex': codexEntry(4 * MINUTE)});
+		await ui.waitFor(/refreshed \d+s ago/);
+		const saved = await read();
+		expect(Number(saved['openai-codex']?.['expires'])).toBeGreaterThan(
+			Date.now() + 24 * 3_600_000,
+		);
+		// Nothing is due any more: a later look still shows one refresh request.
+		await ui.waitFor('[valid]');
+		expect(sandbox.codex.count('token')).toBe(1);
+		await ui.unmount();
+	});
+
+	it('moves the selection, toggles used/left, and fetches usage now on r', async () => {
+		const {ui} = await setup({
+			anthropic: anthropicEntry(3 * 3_600_000),
+			'openai-codex': codexEntry(3 * 3_600_000),
+		});
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		await ui.press(keys.down);
+		await ui.waitFor(/❯ OpenAI Codex/);
+		await ui.press('u');
+		await ui.waitFor(/7d\s+█+░+\s+39% left/);
+		const before = sandbox.codex.count('usage');
+		await ui.press('r');
+		const deadline = Date.now() + 5000;
+		while (sandbox.codex.count('usage') === before && Date.now() < deadline) {
+			await new Promise(resolve => {
+				setTimeout(resolve, 20);
+			});
+		}
+
+		expect(sandbox.codex.count('usage')).toBe(before + 1);
+		await ui.unmount();
+	});
+
+	it('asks before signing out, and removes only what was confirmed', async () => {
+		const {ui, read} = await setup({
+			anthropic: anthropicEntry(3 * 3_600_000),
+			'openai-codex': codexEntry(3 * 3_600_000),
+			'other-tool': {type: 'api_key', key: 'keep'},
+		});
+		await ui.waitFor('2 credentials');
+		await ui.press('d');
+		await ui.waitFor(
+			'Sign out of Anthropic (Claude Pro/Max)? This removes it from',
+		);
+		await ui.press('n');
+		await ui.waitFor('q quit');
+		expect(Object.keys(await read())).toContain('anthropic');
+		await ui.press('d');
+		await ui.waitFor('y to confirm');
+		await ui.press('y');
+		await ui.waitFor('1 credential');
+		expect(ui.frame()).not.toContain('Anthropic (Claude');
+		expect(Object.keys(await read()).sort()).toEqual([
+			'openai-codex',
+			'other-tool',
+		]);
+		await ui.unmount();
+	});
+
+	it('shows what another process writes to the file, within a second or two', async () => {
+		const {ui, file} = await setup({anthropic: anthropicEntry(3 * 3_600_000)});
+		await ui.waitFor('1 credential');
+		// Another process: its own store over the same file.
+		const other = createAuthStore({file});
+		await other
+			.getState()
+			.save('openai-codex', codexEntry(3 * 3_600_000) as never);
+		await ui.waitFor('2 credentials', 3000);
+		await other.getState().remove(['anthropic']);
+		await ui.waitFor('1 credential', 3000);
+		expect(ui.frame()).not.toContain('Anthropic (Claude');
+		await ui.unmount();
+	});
+
+	it('keeps one provider polling when another is rate-limited, and marks the stale one', async () => {
+		sandbox.anthropic.fail('usage', {status: 429, count: 1000});
+		const {ui} = await setup({
+			anthropic: anthropicEntry(3 * 3_600_000),
+			'openai-codex': codexEntry(3 * 3_600_000),
+		});
+		await ui.waitFor(/usage: .*rate-limiting requests \(HTTP 429\)/);
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		await ui.unmount();
+	});
+
+	it('says when a credential needs a new sign-in', async () => {
+		const entry = {
+			...codexEntry(-MINUTE),
+			needsLogin: {reason: 'refresh_token_reused', at: Date.now()},
+		};
+		const {ui} = await setup({'openai-codex': entry});
+		const screen = await ui.waitFor('[needs login]');
+		expect(screen).toContain(
+			'The provider refused the refresh token (refresh_token_reused). Press l to sign in again.',
+		);
+		expect(sandbox.codex.count('token')).toBe(0);
+		await ui.unmount();
+	});
+
+	it('is friendly when empty, opens the wizard on l, and comes back on Esc; q quits with 0', async () => {
+		const {ui, exits} = await setup({});
+		await ui.waitFor('No credentials yet — press l to sign in.');
+		await ui.press('l');
+		await ui.waitFor('Which subscription do you want to sign in to?');
+		expect(ui.frame()).toContain('Esc back to the panel');
+		await ui.press(keys.escape);
+		await ui.waitFor('No credentials yet');
+		await ui.press('q');
+		expect(exits).toEqual([0]);
+		await ui.unmount();
+	});
+});
