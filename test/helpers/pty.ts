@@ -5,7 +5,7 @@ import {cliPath} from './cli.js';
 const {Terminal} = xterm;
 
 export type PtySession = {
-	/** The visible screen as text, one line per row, trailing spaces trimmed. */
+	/** The screen as text: one line per row (soft-wrapped rows joined), trailing spaces trimmed. */
 	screen: () => Promise<string>;
 	/** Everything the program wrote, escape sequences included. */
 	raw: () => string;
@@ -57,7 +57,11 @@ export const spawnPty = (
 		const buffer = terminal.buffer.active;
 		const lines: string[] = [];
 		for (let row = 0; row < buffer.length; row++) {
-			lines.push(buffer.getLine(row)?.translateToString(true) ?? '');
+			const line = buffer.getLine(row);
+			const text = line?.translateToString(true) ?? '';
+			// A row the terminal soft-wrapped continues the one above, as a person's copy would.
+			if (line?.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+			else lines.push(text);
 		}
 
 		return lines.join('\n').replace(/\n+$/, '');
