@@ -8,7 +8,7 @@ import {
 	usageFreshness,
 } from '../../source/usage/poller.js';
 import type {UsageOutcome} from '../../source/usage/types.js';
-import {fakeClock} from './fake-clock.js';
+import {fakeClock} from '../helpers/fake-clock.js';
 
 const MINUTE = 60_000;
 

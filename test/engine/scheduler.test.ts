@@ -1,0 +1,246 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {createAuthStore} from '../../source/credentials/store.js';
+import {
+	type RefreshActivity,
+	createRefreshScheduler,
+} from '../../source/engine/scheduler.js';
+import {fakeClock} from '../helpers/fake-clock.js';
+import {makeTempDir} from '../helpers/temp-dir.js';
+
+const MINUTE = 60_000;
+const TOKEN_URL = 'http://127.0.0.1:9/oauth/token';
+
+/** A Codex-shaped access token: a JWT carrying the ChatGPT account claim (providers.md). */
+const jwt = (serial: number) =>
+	[
+		Buffer.from('{"alg":"none"}').toString('base64url'),
+		Buffer.from(
+			JSON.stringify({
+				'https://api.openai.com/auth': {chatgpt_account_id: 'acct-1'},
+				serial,
+			}),
+		).toString('base64url'),
+		'sig',
+	].join('.');
+
+type Answer = {status: number; body: unknown; headers?: Record<string, string>};
+
+/**
+Codex's token endpoint, in-process: the scheduler's refreshes reach it through the injected
+fetch. Each call takes the next queued answer, or a fresh token pair when none is queued.
+*/
+const tokenEndpoint = (now: () => number) => {
+	const queue: Answer[] = [];
+	const calls: Array<{at: number; refreshToken: string | null}> = [];
+	let serial = 0;
+	return {
+		calls,
+		queue,
+		fetch: (async (input: string | URL | Request, init?: RequestInit) => {
+			expect(String(input)).toBe(TOKEN_URL);
+			const form = new URLSearchParams(String(init?.body));
+			calls.push({at: now(), refreshToken: form.get('refresh_token')});
+			serial++;
+			const answer = queue.shift() ?? {
+				status: 200,
+				body: {
+					access_token: jwt(serial),
+					refresh_token: `rt-${serial}`,
+					expires_in: 3600,
+				},
+			};
+			return new Response(JSON.stringify(answer.body), {
+				status: answer.status,
+				headers: {'content-type': 'application/json', ...answer.headers},
+			});
+		}) as typeof fetch,
+	};
+};
+
+const stops: Array<() => void> = [];
+afterEach(() => {
+	for (const stop of stops.splice(0)) stop();
+});
+
+/** Real I/O (the file lock, the write) runs on real time: wait for it, bounded. */
+const until = async (condition: () => boolean, what: string) => {
+	const deadline = Date.now() + 5000;
+	while (!condition()) {
+		if (Date.now() > deadline)
+			throw new Error(`Timed out waiting until ${what}`);
+		await new Promise(resolve => {
+			setTimeout(resolve, 5);
+		});
+	}
+};
+
+const setup = async (expiresIn: number) => {
+	const clock = fakeClock();
+	const directory = await makeTempDir();
+	const file = path.join(directory, 'oauth.json');
+	await fs.writeFile(
+		file,
+		JSON.stringify({
+			'openai-codex': {
+				type: 'oauth',
+				access: jwt(0),
+				refresh: 'rt-0',
+				expires: clock.now() + expiresIn,
+				accountId: 'acct-1',
+				pinned: 'kept',
+			},
+		}),
+	);
+	const store = createAuthStore({file});
+	await store.getState().reload();
+	const endpoint = tokenEndpoint(clock.now);
+	const activity: RefreshActivity[] = [];
+	const scheduler = createRefreshScheduler({
+		store,
+		config: {providers: {'openai-codex': {endpoints: {token: TOKEN_URL}}}},
+		fetch: endpoint.fetch,
+		now: clock.now,
+		timers: clock.timers,
+		onActivity(_provider, next) {
+			activity.push(next);
+		},
+	});
+	stops.push(scheduler.stop);
+	const stored = async () =>
+		(
+			JSON.parse(await fs.readFile(file, 'utf8')) as Record<
+				string,
+				Record<string, unknown>
+			>
+		)['openai-codex']!;
+	const settled = async (calls: number) => {
+		await until(
+			() =>
+				endpoint.calls.length === calls &&
+				activity.at(-1)?.refreshing === false,
+			`${calls} refresh calls have settled`,
+		);
+		await until(() => clock.pendingCount() > 0, 'the next check is planned');
+	};
+
+	return {clock, endpoint, scheduler, activity, stored, settled, store};
+};
+
+describe('the background refresh scheduler', () => {
+	it('refreshes once, ahead of expiry (under 5 minutes left), and not again until the new token is due', async () => {
+		const {clock, endpoint, scheduler, stored, settled} = await setup(
+			10 * MINUTE,
+		);
+		const start = clock.now();
+		scheduler.start();
+		await until(() => clock.pendingCount() > 0, 'the first check is planned');
+		await clock.advance(4 * MINUTE);
+		expect(endpoint.calls).toHaveLength(0);
+		await clock.advance(MINUTE + 1000);
+		await settled(1);
+		const entry = await stored();
+		expect(entry['refresh']).toBe('rt-1');
+		expect(entry['pinned']).toBe('kept');
+		// Ahead of expiry: when 5 minutes were left, not later; Codex stores now + expires_in.
+		const refreshedAt = endpoint.calls[0]!.at;
+		expect(refreshedAt).toBeGreaterThanOrEqual(start + 5 * MINUTE);
+		expect(refreshedAt).toBeLessThanOrEqual(start + 5 * MINUTE + 1000);
+		expect(endpoint.calls[0]!.refreshToken).toBe('rt-0');
+		expect(entry['expires']).toBe(refreshedAt + 3_600_000);
+		await clock.advance(50 * MINUTE);
+		expect(endpoint.calls).toHaveLength(1);
+		await clock.advance(10 * MINUTE);
+		await settled(2);
+		expect((await stored())['refresh']).toBe('rt-2');
+	});
+
+	it('backs off transient failures (30 s doubling) and leaves the entry untouched meanwhile', async () => {
+		const {clock, endpoint, scheduler, activity, stored, settled} = await setup(
+			2 * MINUTE,
+		);
+		endpoint.queue.push(
+			{status: 500, body: {error: 'server_error'}},
+			{status: 503, body: {}},
+		);
+		scheduler.start();
+		await settled(1);
+		expect(activity.at(-1)).toMatchObject({
+			failures: 1,
+			retryAt: clock.now() + 30_000,
+		});
+		expect((await stored())['refresh']).toBe('rt-0');
+		await clock.advance(29_000);
+		expect(endpoint.calls).toHaveLength(1);
+		await clock.advance(2000);
+		await settled(2);
+		expect(activity.at(-1)).toMatchObject({failures: 2});
+		await clock.advance(59_000);
+		expect(endpoint.calls).toHaveLength(2);
+		await clock.advance(2000);
+		await settled(3);
+		expect(activity.at(-1)).toMatchObject({failures: 0, lastError: undefined});
+		expect((await stored())['refresh']).toBe('rt-3');
+	});
+
+	it('honours a 429 Retry-After longer than its own backoff', async () => {
+		const {clock, endpoint, scheduler, settled} = await setup(2 * MINUTE);
+		endpoint.queue.push({
+			status: 429,
+			body: {},
+			headers: {'retry-after': '300'},
+		});
+		scheduler.start();
+		await settled(1);
+		await clock.advance(299_000);
+		expect(endpoint.calls).toHaveLength(1);
+		await clock.advance(2000);
+		await settled(2);
+	});
+
+	it('records a permanent failure as needs-login and never retries it', async () => {
+		const {clock, endpoint, scheduler, activity, stored, settled} = await setup(
+			2 * MINUTE,
+		);
+		endpoint.queue.push({
+			status: 401,
+			body: {error: {code: 'refresh_token_reused', message: 'reused'}},
+		});
+		scheduler.start();
+		await settled(1);
+		expect(activity.at(-1)?.retryAt).toBeUndefined();
+		const entry = await stored();
+		expect(entry['needsLogin']).toMatchObject({reason: 'refresh_token_reused'});
+		expect(entry['refresh']).toBe('rt-0');
+		expect(entry['access']).toBe(jwt(0));
+		await clock.advance(6 * 3_600_000);
+		expect(endpoint.calls).toHaveLength(1);
+	});
+
+	it('uses what another process already refreshed instead of spending the refresh token again', async () => {
+		const {clock, endpoint, scheduler, store, stored} = await setup(2 * MINUTE);
+		// Another process refreshed while we were not looking: the entry on disk is fresh.
+		const other = createAuthStore({file: store.getState().file});
+		await other.getState().merge('openai-codex', {
+			access: jwt(99),
+			refresh: 'rt-other',
+			expires: clock.now() + 3_600_000,
+		});
+		scheduler.start();
+		await until(() => clock.pendingCount() > 0, 'the first check ran');
+		await clock.advance(10 * MINUTE);
+		expect(endpoint.calls).toHaveLength(0);
+		expect((await stored())['refresh']).toBe('rt-other');
+	});
+
+	it('stops: nothing runs after stop()', async () => {
+		const {clock, endpoint, scheduler} = await setup(10 * MINUTE);
+		scheduler.start();
+		await until(() => clock.pendingCount() > 0, 'the first check is planned');
+		scheduler.stop();
+		await clock.advance(3_600_000);
+		expect(endpoint.calls).toHaveLength(0);
+		expect(clock.pendingCount()).toBe(0);
+	});
+});
