@@ -73,7 +73,7 @@ export const spawnPty = (
 		write(data) {
 			child.write(data);
 		},
-		async waitFor(text, timeoutMs = 10_000) {
+		async waitFor(text, timeoutMs = 20_000) {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
 				const shown = await screen();

@@ -17,6 +17,15 @@ export const EnterpriseStep = ({
 }) => {
 	const [value, setValue] = useState('');
 	const [error, setError] = useState<string>();
+	const submit = (text: string) => {
+		try {
+			onSubmit(normalizeEnterpriseDomain(text));
+		} catch (error_) {
+			if (!isPiAuthError(error_)) throw error_;
+			setError(error_.message);
+		}
+	};
+
 	return (
 		<Box flexDirection="column">
 			<Text bold>{provider.name}: GitHub Enterprise host?</Text>
@@ -31,16 +40,17 @@ export const EnterpriseStep = ({
 					placeholder="github.com"
 					onChange={next => {
 						setError(undefined);
-						setValue(next);
-					}}
-					onSubmit={submitted => {
-						try {
-							onSubmit(normalizeEnterpriseDomain(submitted));
-						} catch (error_) {
-							if (!isPiAuthError(error_)) throw error_;
-							setError(error_.message);
+						// ink-text-input keeps a line break that arrives inside pasted text
+						// (testing.md): a pasted "host\n" submits, as the Enter key would.
+						const lineBreak = next.search(/[\r\n]/);
+						if (lineBreak === -1) {
+							setValue(next);
+						} else {
+							setValue(next.slice(0, lineBreak));
+							submit(next.slice(0, lineBreak));
 						}
 					}}
+					onSubmit={submit}
 				/>
 			</Box>
 			{error ? <Text color={theme.error}>{error}</Text> : null}
