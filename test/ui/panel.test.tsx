@@ -146,6 +146,18 @@ describe('the live status panel', () => {
 		await ui.unmount();
 	});
 
+	it('refreshes the selected token now on R, even while it is valid', async () => {
+		const {ui, read} = await setup({'openai-codex': codexEntry(3 * 3_600_000)});
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		const before = (await read())['openai-codex']?.['refresh'];
+		expect(sandbox.codex.count('token')).toBe(0);
+		await ui.press('R');
+		await ui.waitFor(/refreshed \d+s ago/);
+		expect(sandbox.codex.count('token')).toBe(1);
+		expect((await read())['openai-codex']?.['refresh']).not.toBe(before);
+		await ui.unmount();
+	});
+
 	it('asks before signing out, and removes only what was confirmed', async () => {
 		const {ui, read} = await setup({
 			anthropic: anthropicEntry(3 * 3_600_000),
