@@ -1,11 +1,10 @@
-import {useEffect, useRef, useState} from 'react';
+import {useRef, useState} from 'react';
 import type {PiAuthError} from '../../errors.js';
 import {createPasteQueue, type PasteQueue} from '../../oauth/race.js';
 import type {Provider} from '../../providers/types.js';
 import {useServices} from '../services-context.js';
 import {finishLogin} from '../wizard/finish-login.js';
-import type {LoginSummary} from '../wizard/wizard-state.js';
-import {useLatest} from './use-latest.js';
+import {type LoginHandlers, useLoginTask} from './use-login-task.js';
 
 export type BrowserLoginState =
 	| {status: 'starting'}
@@ -21,33 +20,26 @@ export type BrowserLoginState =
 /**
 Browser sign-in: starts the callback server and the authorize URL, opens the browser when allowed,
 then waits for the callback or a paste, whichever brings a valid code first. Unmounting (Esc,
-Ctrl+C, a retry) aborts it and closes the callback server.
+Ctrl+C, a retry) aborts it, which closes the callback server.
 */
 export const useBrowserLogin = (
 	provider: Provider,
 	attempt: number,
-	handlers: {
-		onSuccess: (summary: LoginSummary) => void;
-		onError: (error: unknown) => void;
-	},
+	handlers: LoginHandlers,
 ) => {
 	const services = useServices();
-	const latest = useLatest(handlers);
 	const [state, setState] = useState<BrowserLoginState>({status: 'starting'});
 	const [rejected, setRejected] = useState<string>();
 	const pastes = useRef<PasteQueue | undefined>(undefined);
 
-	useEffect(() => {
-		const controller = new AbortController();
-		const queue = createPasteQueue();
-		pastes.current = queue;
-		let close: (() => Promise<void>) | undefined;
-		const run = async () => {
-			const login = await services.startBrowserLogin(
-				provider,
-				controller.signal,
-			);
-			close = login.close;
+	useLoginTask(
+		async signal => {
+			const queue = createPasteQueue();
+			pastes.current = queue;
+			signal.addEventListener('abort', () => {
+				queue.end();
+			});
+			const login = await services.startBrowserLogin(provider, signal);
 			const opened = services.canOpenBrowser;
 			if (opened) services.openBrowser(login.url);
 			const waiting = {
@@ -57,27 +49,19 @@ export const useBrowserLogin = (
 				opened,
 			};
 			setState({status: 'waiting', ...waiting});
-			const credential = await login.complete(queue, (error: PiAuthError) => {
-				setRejected(error.message);
-			});
-			setState({status: 'exchanging', ...waiting});
-			return finishLogin(services, provider, 'oauth', credential);
-		};
-
-		run().then(
-			summary => {
-				if (!controller.signal.aborted) latest.current.onSuccess(summary);
-			},
-			(error: unknown) => {
-				if (!controller.signal.aborted) latest.current.onError(error);
-			},
-		);
-		return () => {
-			controller.abort();
-			queue.end();
-			void close?.();
-		};
-	}, [services, provider, attempt, latest]);
+			try {
+				const credential = await login.complete(queue, (error: PiAuthError) => {
+					setRejected(error.message);
+				});
+				setState({status: 'exchanging', ...waiting});
+				return await finishLogin(services, provider, 'oauth', credential);
+			} finally {
+				await login.close();
+			}
+		},
+		[services, provider, attempt],
+		handlers,
+	);
 
 	return {
 		state,

@@ -1,9 +1,8 @@
-import {useEffect, useState} from 'react';
+import {useState} from 'react';
 import type {Provider} from '../../providers/types.js';
 import {useServices} from '../services-context.js';
 import {finishLogin} from '../wizard/finish-login.js';
-import type {LoginSummary} from '../wizard/wizard-state.js';
-import {useLatest} from './use-latest.js';
+import {type LoginHandlers, useLoginTask} from './use-login-task.js';
 
 export type DeviceLoginState =
 	| {status: 'starting'}
@@ -22,23 +21,17 @@ approved, denied or expired. Unmounting aborts the polling.
 export const useDeviceLogin = (
 	provider: Provider,
 	options: {enterpriseDomain?: string; attempt: number},
-	handlers: {
-		onSuccess: (summary: LoginSummary) => void;
-		onError: (error: unknown) => void;
-	},
+	handlers: LoginHandlers,
 ) => {
 	const services = useServices();
-	const latest = useLatest(handlers);
 	const [state, setState] = useState<DeviceLoginState>({status: 'starting'});
 	const {enterpriseDomain, attempt} = options;
-
-	useEffect(() => {
-		const controller = new AbortController();
-		const run = async () => {
+	useLoginTask(
+		async signal => {
 			const login = await services.startDeviceLogin(
 				provider,
 				enterpriseDomain ? {enterpriseDomain} : {},
-				controller.signal,
+				signal,
 			);
 			const opened = services.canOpenBrowser;
 			if (opened) services.openBrowser(login.verificationUri);
@@ -50,20 +43,9 @@ export const useDeviceLogin = (
 				opened,
 			});
 			return finishLogin(services, provider, 'device', await login.complete());
-		};
-
-		run().then(
-			summary => {
-				if (!controller.signal.aborted) latest.current.onSuccess(summary);
-			},
-			(error: unknown) => {
-				if (!controller.signal.aborted) latest.current.onError(error);
-			},
-		);
-		return () => {
-			controller.abort();
-		};
-	}, [services, provider, enterpriseDomain, attempt, latest]);
-
+		},
+		[services, provider, enterpriseDomain, attempt],
+		handlers,
+	);
 	return state;
 };
