@@ -40,6 +40,11 @@ export type Services = {
 	openBrowser: (url: string) => void;
 	/** OSC 52: the terminal puts `text` on the clipboard (also across SSH). */
 	copy: (text: string) => void;
+	/**
+	Calls `listener` on SIGINT until unsubscribed. Ctrl+C normally arrives as a key (raw mode);
+	before raw mode is on, or from `kill -INT`, it is a signal, and must end the same way.
+	*/
+	onInterrupt: (listener: () => void) => () => void;
 };
 
 export const systemClock: Clock = {
@@ -76,6 +81,12 @@ export const createServices = (
 			startDeviceLogin(await deps(signal), provider, loginOptions),
 		openBrowser(url) {
 			void openBrowser(url, context.env);
+		},
+		onInterrupt(listener) {
+			process.on('SIGINT', listener);
+			return () => {
+				process.off('SIGINT', listener);
+			};
 		},
 		copy(text) {
 			context.stdout.write(

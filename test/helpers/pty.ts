@@ -15,6 +15,8 @@ export type PtySession = {
 	/** Resolves with the exit code; kills the program after `timeoutMs`. */
 	exited: (timeoutMs?: number) => Promise<number>;
 	kill: () => void;
+	/** Sends a signal, as `kill -INT <pid>` would. */
+	signal: (name: NodeJS.Signals) => void;
 };
 
 /**
@@ -109,6 +111,9 @@ export const spawnPty = (
 		},
 		kill() {
 			if (exitCode === undefined) child.kill('SIGKILL');
+		},
+		signal(name) {
+			child.kill(name);
 		},
 	};
 };

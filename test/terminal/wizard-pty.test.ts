@@ -55,6 +55,20 @@ describe('the wizard in a real terminal', () => {
 		await expect(fs.stat(file)).rejects.toThrow();
 	});
 
+	it('ends the same way on SIGINT: exit 130, nothing saved', async () => {
+		const {session, file} = await start([
+			'login',
+			'openai-codex',
+			'--method',
+			'oauth',
+		]);
+		await session.waitFor('Waiting for the browser');
+		session.signal('SIGINT');
+		expect(await session.exited()).toBe(130);
+		expect(await session.screen()).toContain('Cancelled: nothing was saved.');
+		await expect(fs.stat(file)).rejects.toThrow();
+	});
+
 	it('starts at the step after the flags given, and refuses an unknown provider with exit 2', async () => {
 		const {session} = await start([
 			'login',

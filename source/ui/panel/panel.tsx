@@ -6,6 +6,7 @@ import type {PanelRuntime} from '../../engine/panel-runtime.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useLatest} from '../hooks/use-latest.js';
 import {useNow} from '../hooks/use-now.js';
+import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
 import {Wizard} from '../wizard/wizard.js';
 import {EXIT_INTERRUPTED, initialWizardState} from '../wizard/wizard-state.js';
@@ -65,6 +66,14 @@ export const Panel = ({
 	const [selectedIndex, setSelectedIndex] = useState(0);
 	const selected = Math.min(selectedIndex, Math.max(0, views.length - 1));
 	const latest = useLatest({views, mode, onExit});
+	const {onInterrupt} = useServices();
+	useEffect(
+		() =>
+			onInterrupt(() => {
+				latest.current.onExit(EXIT_INTERRUPTED);
+			}),
+		[onInterrupt, latest],
+	);
 	const {stdout} = useStdout();
 	const [rows, setRows] = useState(stdout.rows ?? 24);
 

@@ -152,7 +152,14 @@ export const Wizard = ({
 			entries.some(({id}) => id === entry.id) ? entries : [...entries, entry],
 		);
 	}, []);
-	const {links} = useServices();
+	const {links, onInterrupt} = useServices();
+	useEffect(
+		() =>
+			onInterrupt(() => {
+				dispatch({type: 'quit', code: EXIT_INTERRUPTED});
+			}),
+		[onInterrupt],
+	);
 	const exit = useLatest(onExit);
 	useInput((input, key) => {
 		if (key.ctrl && input === 'c')
