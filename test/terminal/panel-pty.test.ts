@@ -73,4 +73,59 @@ describe('the live panel in a real terminal', () => {
 		for (const secret of sandbox.codex.secrets())
 			expect(panel.raw()).not.toContain(secret);
 	});
+
+	it('never grows taller than the terminal: what does not fit is counted, and follows the selection', async () => {
+		const home = await makeTempDir();
+		const file = path.join(home, 'oauth.json');
+		const config = path.join(home, 'pi-auth.json');
+		await fs.writeFile(config, JSON.stringify(sandbox.config));
+		const anthropic = sandbox.anthropic.issueGrant();
+		const codex = sandbox.codex.issueGrant();
+		const github = sandbox.github.issueGithubToken();
+		const hours = (count: number) => Date.now() + count * 3_600_000;
+		await fs.writeFile(
+			file,
+			JSON.stringify({
+				anthropic: {
+					type: 'oauth',
+					access: anthropic.access,
+					refresh: anthropic.refresh,
+					expires: hours(3),
+				},
+				'openai-codex': {
+					type: 'oauth',
+					access: codex.access,
+					refresh: codex.refresh,
+					expires: hours(3),
+					accountId: codex.accountId,
+				},
+				'github-copilot': {
+					type: 'oauth',
+					access: 'tid=x',
+					refresh: github,
+					expires: hours(3),
+				},
+			}),
+		);
+		const rows = 16;
+		const panel = spawnPty(
+			['status', '--auth-file', file, '--config', config],
+			{
+				env: cleanEnv(home),
+				rows,
+			},
+		);
+		sessions.push(panel);
+		let screen = await panel.waitFor(/7d-sonnet/);
+		screen = await panel.waitFor('more');
+		expect(screen.split('\n').length).toBeLessThanOrEqual(rows);
+		expect(screen).toMatch(/↓ [12] more/);
+		expect(screen).toContain('q quit');
+		panel.write('\u001B[B\u001B[B');
+		screen = await panel.waitFor(/❯ GitHub Copilot/);
+		expect(screen).toMatch(/↑ [12] more/);
+		expect(screen.split('\n').length).toBeLessThanOrEqual(rows);
+		panel.write('q');
+		expect(await panel.exited()).toBe(0);
+	});
 });
