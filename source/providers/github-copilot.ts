@@ -31,7 +31,16 @@ const copilotToken = async (context: ProviderContext, githubToken: string) => {
 	});
 	const token = body['token'];
 	const expiresAt = Number(body['expires_at']);
-	if (typeof token !== 'string' || !Number.isFinite(expiresAt)) {
+	/*
+	An empty token would be stored as a blank access token, and expires_at must be a real time:
+	'' reads as 0, and 1e308 s is Infinity in ms, which JSON stores as null (an unusable entry).
+	*/
+	if (
+		typeof token !== 'string' ||
+		token === '' ||
+		!(expiresAt > 0) ||
+		!Number.isFinite(new Date(expiresAt * 1000).getTime())
+	) {
 		throw new PiAuthError(
 			'bad-response',
 			'GitHub answered without a Copilot token. Check that this account has a Copilot subscription.',

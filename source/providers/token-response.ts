@@ -16,9 +16,19 @@ const badResponse = (what: string) =>
 		`The sign-in server answered without ${what}. Try again; if it keeps happening the provider may have changed its protocol.`,
 	);
 
+/*
+Beyond ten years a lifetime is a server bug, and a huge one (1e308) makes `now + expires_in * 1000`
+Infinity, which JSON stores as null: an unusable entry right after the refresh token rotated.
+Such a value counts as absent, so the provider's default lifetime applies.
+*/
+const MAX_LIFETIME_S = 10 * 365 * 24 * 3600;
+
 const seconds = (value: unknown): number | undefined => {
 	const number = typeof value === 'string' ? Number(value) : value;
-	return typeof number === 'number' && Number.isFinite(number) && number > 0
+	return typeof number === 'number' &&
+		Number.isFinite(number) &&
+		number > 0 &&
+		number <= MAX_LIFETIME_S
 		? number
 		: undefined;
 };

@@ -82,7 +82,10 @@ export const parseCopilotUsage = (body: unknown): UsageReport => {
 		}
 
 		const usedPercent = quota?.usedPercent ?? freeQuota(object, field);
-		if (usedPercent !== undefined) windows.push({label, usedPercent, resetsAt});
+		// Huge counts (entitlement 1e308) overflow to Infinity, which JSON turns into null.
+		if (usedPercent !== undefined && Number.isFinite(usedPercent)) {
+			windows.push({label, usedPercent, resetsAt});
+		}
 	}
 
 	const premium = record(snapshots?.['premium_interactions']);
