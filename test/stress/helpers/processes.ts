@@ -211,3 +211,23 @@ export const report = (
 		`\n[stress] ${title}\n${lines.map(line => `  ${line}`).join('\n')}`,
 	);
 };
+
+/** Runs `tasks` with at most `limit` at a time (so a 2-core machine is not swamped). */
+export const pool = async <T>(
+	tasks: ReadonlyArray<() => Promise<T>>,
+	limit: number,
+): Promise<T[]> => {
+	const results: T[] = [];
+	let next = 0;
+	const worker = async () => {
+		while (next < tasks.length) {
+			const index = next++;
+			results[index] = await tasks[index]!();
+		}
+	};
+
+	await Promise.all(
+		Array.from({length: Math.min(limit, tasks.length)}, worker),
+	);
+	return results;
+};
