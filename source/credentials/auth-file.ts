@@ -18,6 +18,14 @@ const errnoCode = (error: unknown): string | undefined =>
 		? error['code']
 		: undefined;
 
+/*
+Node's SyntaxError quotes the text around the error (`Unexpected token 'x', ..."ab12cd34",x]" is
+not valid JSON`), and in a credential file that text can be the end of a token. Only the part
+before the quote is kept, and the SyntaxError itself is not kept as a cause.
+*/
+const syntaxReason = (error: unknown): string =>
+	String((error as Error).message).replace(/,\s*(?:\.\.\.)?".*$/s, '');
+
 /** Parses the file's text; anything but a JSON object is a typed error naming the file. */
 export const parseAuthData = (text: string, file: string): AuthData => {
 	let value: unknown;
@@ -25,11 +33,10 @@ export const parseAuthData = (text: string, file: string): AuthData => {
 		value = JSON.parse(text);
 	} catch (error) {
 		const reason =
-			text.trim() === '' ? 'the file is empty' : (error as Error).message;
+			text.trim() === '' ? 'the file is empty' : syntaxReason(error);
 		throw new PiAuthError(
 			'file-corrupt',
 			`The credential file ${file} is not valid JSON (${reason}). pi-auth will not touch it: fix or move it, then sign in again.`,
-			{cause: error},
 		);
 	}
 
