@@ -31,7 +31,7 @@ export const withFileLock = async <T>(
 	{waitMs = DEFAULT_LOCK_WAIT_MS}: LockOptions = {},
 ): Promise<T> => {
 	// Loaded lazily: `token` with a valid token never takes the lock, and start-up time counts.
-	const {default: lockfile} = await import('proper-lockfile');
+	const {lockfile} = await import('./lock-library.js');
 	const deadline = Date.now() + waitMs;
 	let compromised: Error | undefined;
 	let delay = 10;
