@@ -35,7 +35,9 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 	}
 
 	const [command, ...input] = parsed.positionals;
-	if (!commands.includes(command as Command)) return undefined;
+	// No command at all is parsed too: bare `pi-auth` in a terminal is the wizard (run.ts decides).
+	if (command !== undefined && !commands.includes(command as Command))
+		return undefined;
 	const value = (name: string) => {
 		const raw = parsed.values[name];
 		return typeof raw === 'string' && raw !== '' ? raw : undefined;
@@ -63,5 +65,9 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		if (text !== undefined) flags[name] = text;
 	}
 
-	return {command: command as Command, input, flags};
+	return {
+		...(command === undefined ? {} : {command: command as Command}),
+		input,
+		flags,
+	};
 };
