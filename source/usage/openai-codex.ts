@@ -36,9 +36,12 @@ const codexWindow = (value: unknown, now: number): UsageWindow | undefined => {
 	}
 
 	const after = number(entry['reset_after_seconds']);
+	// A huge reset_after_seconds (1e308) is Infinity in ms, which JSON turns into null.
 	const resetsAt =
 		epochMs(entry['reset_at']) ??
-		(after !== undefined && after >= 0 ? now + after * 1000 : null);
+		(after !== undefined && after >= 0 && Number.isFinite(now + after * 1000)
+			? now + after * 1000
+			: null);
 	return {label, usedPercent, resetsAt};
 };
 
