@@ -6,7 +6,8 @@ minute to minute on shared machines; the ratios are what the targets are about.
 
 It reports; it does not gate: exit 0 when a target is missed, 1 when a measured command fails (a
 non-zero exit, wrong output, or a refresh the fake did not see exactly once).
-Env: BENCH_RUNS (default 25), BENCH_IDLE_SECONDS (default 30).
+Env: BENCH_RUNS (default 25), BENCH_IDLE_SECONDS (default 30), BENCH_CLI (default dist/cli.js: point
+it at another build to compare).
 */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,9 @@ const IDLE_MS = Number(process.env['BENCH_IDLE_SECONDS'] ?? 30) * 1000;
 const WIZARD_TEXT = 'Which subscription do you want to sign in to?';
 const PANEL_TEXT = 'Anthropic (Claude Pro/Max)';
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const cli = path.join(root, 'dist', 'cli.js');
+const cli = path.resolve(
+	process.env['BENCH_CLI'] ?? path.join(root, 'dist', 'cli.js'),
+);
 
 type Row = {
 	name: string;
@@ -222,7 +225,11 @@ try {
 		'',
 		...startupTable(results, baseline),
 		'',
+		'Scripted rows: spawn to exit, through pipes. First-frame rows: spawn in a pseudo-terminal to the output that put the text on screen.',
+		'',
 		...idleTable(idle, 1),
+		'',
+		'Idle window: from 1.5 s after the first usage answers for all 3 providers. Ink re-renders the panel every second (its clock) but writes a frame only when the text changes; with tokens valid for hours the expiry shows minutes, so few frames reach the terminal.',
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
 	await cleanUp();
