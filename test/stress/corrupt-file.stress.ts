@@ -104,7 +104,8 @@ const deviceStarts = (world: World) =>
 
 describe('a corrupt credential file', () => {
 	it('every command exits 1 naming the file, and nothing is written', async () => {
-		const world = await makeWorld();
+		// A sign-in that starts when it should not gives up quickly (and fails the checks below).
+		const world = await makeWorld({env: {PI_AUTH_LOGIN_TIMEOUT: '3s'}});
 		let runs = 0;
 		const perSample: string[] = [];
 		for (const [name, bytes] of SAMPLES) {
@@ -120,6 +121,14 @@ describe('a corrupt credential file', () => {
 				]),
 				6,
 			);
+			// The harm first: a corrupt file read as empty gets overwritten by the next write.
+			expect(
+				Buffer.compare(await fs.readFile(world.authFile), bytes),
+				`${name}: the file is unchanged (exits: ${results.map(([command, result]) => `${command.args.join(' ')} → ${result.code}`).join('; ')})`,
+			).toBe(0);
+			expect(await leftovers(world), `${name}: temp files or a lock`).toEqual(
+				[],
+			);
 			for (const [command, result] of results) {
 				const what = `${name}: pi-auth ${command.args.join(' ')}`;
 				expect(result.code, `${what}\n${result.stderr}`).toBe(1);
@@ -133,13 +142,6 @@ describe('a corrupt credential file', () => {
 			}
 
 			runs += results.length;
-			expect(
-				Buffer.compare(await fs.readFile(world.authFile), bytes),
-				`${name}: the file is unchanged`,
-			).toBe(0);
-			expect(await leftovers(world), `${name}: temp files or a lock`).toEqual(
-				[],
-			);
 			perSample.push(
 				`${name.padEnd(26)} ${String(results.length).padStart(2)} commands, all exit 1, file unchanged`,
 			);

@@ -78,7 +78,11 @@ const checkRound = async (
 			stderr,
 			ms,
 		}));
-	expect(odd, 'calls that did not exit 0 with the stored token').toEqual([]);
+	const exits: Record<string, number> = {};
+	for (const {code} of results)
+		exits[String(code)] = (exits[String(code)] ?? 0) + 1;
+	const summary = `${odd.length} of ${results.length} calls did not exit 0 with the stored token; exit codes ${JSON.stringify(exits)}; refresh requests this round: ${world.sandbox.codex.count('token') - tokensBefore}; stored needsLogin: ${JSON.stringify(codex['needsLogin'] ?? null)}`;
+	expect(odd, summary).toEqual([]);
 	const printed = new Set(results.map(result => result.stdout));
 	expect(codex['needsLogin'], 'no logout').toBeUndefined();
 	expect(codex['refresh']).not.toBe(refreshBefore);
