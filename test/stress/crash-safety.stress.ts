@@ -170,7 +170,15 @@ describe('crash safety', () => {
 			lifetimes.push(Date.now() - started);
 
 			const text = await world.rawAuth();
-			const data = parseAuthData(text, world.authFile);
+			let data: Record<string, unknown>;
+			try {
+				data = parseAuthData(text, world.authFile);
+			} catch (error) {
+				throw new Error(
+					`After kill #${cycle + 1} the file does not parse (${text.length} bytes): ${(error as Error).message}`,
+				);
+			}
+
 			expect(data['some-other-tool']).toEqual(OTHER_TOOL);
 			expect(data['openai-codex']).toMatchObject({type: 'oauth'});
 			for (const {id, from, child} of writers) {
