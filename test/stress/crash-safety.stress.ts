@@ -235,6 +235,7 @@ describe('crash safety', () => {
 		expect(await fs.readdir(path.dirname(world.authFile))).toEqual([
 			'oauth.json',
 		]);
+		figures.tempsRemovedByNextWrite += pendingTemps.length;
 		expect(figures.confirmedWrites).toBeGreaterThanOrEqual(CYCLES * 2);
 		report(`crash safety: ${CYCLES} cycles of kill -9 (seed ${seed})`, {
 			'writers killed': figures.kills,
