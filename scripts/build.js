@@ -20,6 +20,7 @@ const common = {
 	target: 'node20',
 	jsx: 'automatic',
 	logLevel: 'warning',
+	write: false,
 	legalComments: 'none',
 	minifyWhitespace: true,
 	minifySyntax: true,
@@ -47,24 +48,24 @@ common.external = Object.keys(packageJson.dependencies).filter(
 	name => name !== 'zustand',
 );
 
-// Files are overwritten in place, never removed first: tests running beside a rebuild keep a
-// dist/cli.js to spawn.
-await fs.mkdir(dist, {recursive: true});
+// Every file is written to a temporary name and renamed into place, never removed first: tests and
+// other processes running dist/cli.js beside a rebuild see the old file or the new one, whole.
+const writeAtomically = async (file, contents, mode = 0o644) => {
+	await fs.mkdir(path.dirname(file), {recursive: true});
+	const temporary = `${file}.${process.pid}.tmp`;
+	await fs.writeFile(temporary, contents, {mode});
+	await fs.rename(temporary, file);
+};
+
 // dist/package.json makes dist/cli.js CommonJS. It also carries the name and version, because it is
 // the package.json meow finds first when --help and --version look upwards from dist/cli.js.
 const {name, version, description} = packageJson;
-await fs.writeFile(
+await writeAtomically(
 	path.join(dist, 'package.json'),
 	`${JSON.stringify({name, version, description, type: 'commonjs'}, null, '\t')}\n`,
 );
 
-const exists = async file =>
-	fs.access(path.join(root, file)).then(
-		() => true,
-		() => false,
-	);
-
-await Promise.all([
+const results = await Promise.all([
 	esbuild.build({
 		...common,
 		entryPoints: ['source/cli.ts'],
@@ -82,9 +83,17 @@ await Promise.all([
 		['source/sandbox/demo.ts', 'dist/sandbox/demo.mjs'],
 		['source/sandbox/stand-in-browser.ts', 'dist/sandbox/stand-in-browser.mjs'],
 	].map(async ([entry, outfile]) =>
-		(await exists(entry))
-			? esbuild.build({...common, entryPoints: [entry], outfile, format: 'esm'})
-			: undefined,
+		esbuild.build({...common, entryPoints: [entry], outfile, format: 'esm'}),
 	),
 ]);
-await fs.chmod(path.join(dist, 'cli.js'), 0o755);
+await Promise.all(
+	results
+		.flatMap(result => result.outputFiles)
+		.map(async file =>
+			writeAtomically(
+				file.path,
+				file.contents,
+				file.path.endsWith(`${path.sep}cli.js`) ? 0o755 : 0o644,
+			),
+		),
+);
