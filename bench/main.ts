@@ -140,11 +140,18 @@ const rows: Row[] = [
 				await runPiped([cli, 'token', 'openai-codex'], refreshing.env),
 			);
 			const refreshes = sandbox.codex.count('token') - before;
-			if (refreshes !== 1) {
+			const grant = (
+				sandbox.codex.requests('token').at(-1)?.body as
+					{grant_type?: string} | undefined
+			)?.grant_type;
+			if (refreshes !== 1 || grant !== 'refresh_token') {
 				throw new Error(
-					`The Codex fake saw ${refreshes} token requests for one pi-auth token run (expected exactly 1).`,
+					`The Codex fake saw ${refreshes} token requests for one pi-auth token run, the last with grant_type ${String(grant)} (expected exactly 1 refresh).`,
 				);
 			}
+
+			// The log is capped at 500 entries: cleared each run, so .at(-1) is always this run's.
+			sandbox.codex.clearLog();
 
 			const printed = result.stdout.trim();
 			if (
