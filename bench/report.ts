@@ -32,8 +32,8 @@ export const startupTable = (
 	rows: readonly RowResult[],
 	baselineMs: number,
 ): string[] => [
-	'| measurement | median ms | p25–p75 ms | × node -e 0 | target | |',
-	'|---|---:|---:|---:|---:|---|',
+	'| measurement | runs | median ms | p25–p75 ms | × node -e 0 | target | |',
+	'|---|---:|---:|---:|---:|---:|---|',
 	...rows.map(row => {
 		const ms = median(row.samples);
 		const ratio = ms / baselineMs;
@@ -42,7 +42,7 @@ export const startupTable = (
 			row.maxRatio === undefined
 				? ['—', '']
 				: [`≤ ${row.maxRatio}×`, verdict(ratio <= row.maxRatio)];
-		return `| ${row.name} | ${ms.toFixed(1)} | ${spread} | ${ratio.toFixed(2)} | ${target.join(' | ')} |`;
+		return `| ${row.name} | ${row.samples.length} | ${ms.toFixed(1)} | ${spread} | ${ratio.toFixed(2)} | ${target.join(' | ')} |`;
 	}),
 ];
 
