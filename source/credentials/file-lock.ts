@@ -49,10 +49,16 @@ export const withFileLock = async <T>(
 			});
 			break;
 		} catch (error) {
-			if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+			const {code} = error as NodeJS.ErrnoException;
+			/*
+			ENOENT: the lock directory vanished between proper-lockfile's mkdir and its check — another
+			process took over a stale lock at that moment and removed the one just made. Nobody holds
+			it for us, so it is the same as busy: wait and try again (seen in the kill -9 stress suite).
+			*/
+			if (code !== 'ELOCKED' && code !== 'ENOENT') {
 				throw new PiAuthError(
 					'file-io',
-					`Could not lock the credential file ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'}). Check that its folder is writable.`,
+					`Could not lock the credential file ${file} (${code ?? 'error'}). Check that its folder is writable.`,
 					{cause: error},
 				);
 			}
