@@ -48,6 +48,25 @@ common.external = Object.keys(packageJson.dependencies).filter(
 	name => name !== 'zustand',
 );
 
+/*
+Ink connects to React DevTools only when DEV=true, through a module that imports the optional
+react-devtools-core at its top; bundled, that import would run at start-up and fail. A no-op
+stands in for it: DEV=true has nothing to connect to in a released CLI.
+*/
+const noDevtools = {
+	name: 'no-devtools',
+	setup(build) {
+		build.onResolve({filter: /^react-devtools-core$/}, () => ({
+			path: 'react-devtools-core',
+			namespace: 'no-devtools',
+		}));
+		build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({
+			contents: 'export default {initialize() {}, connectToDevTools() {}};',
+			loader: 'js',
+		}));
+	},
+};
+
 // Every file is written to a temporary name and renamed into place, never removed first: tests and
 // other processes running dist/cli.js beside a rebuild see the old file or the new one, whole.
 const writeAtomically = async (file, contents, mode = 0o644) => {
@@ -78,8 +97,27 @@ const results = await Promise.all([
 		},
 		plugins: [keepEsmExternal],
 	}),
+	/*
+	The terminal UI carries its dependencies: Ink as installed is about 400 ES module files (its
+	es-toolkit import alone) and React goes through the CommonJS-from-ESM path, ~600 ms before the
+	wizard's first frame; one bundle in production mode loads in about a third of that (npm run
+	bench). Left out: `open` finds its xdg-open script beside itself, undici and proper-lockfile load
+	only when needed, and Ink's devtools only under DEV=true.
+	*/
+	esbuild.build({
+		...common,
+		entryPoints: ['source/ui/interactive.tsx'],
+		outfile: 'dist/ui/interactive.mjs',
+		format: 'esm',
+		external: ['open', 'undici', 'proper-lockfile'],
+		define: {'process.env.NODE_ENV': '"production"'},
+		plugins: [noDevtools],
+		// Bundled CommonJS (React) calls require() for Node built-ins.
+		banner: {
+			js: "import {createRequire as __pi_auth_require} from 'node:module'; const require = __pi_auth_require(import.meta.url);",
+		},
+	}),
 	...[
-		['source/ui/interactive.tsx', 'dist/ui/interactive.mjs'],
 		['source/sandbox/demo.ts', 'dist/sandbox/demo.mjs'],
 		['source/sandbox/stand-in-browser.ts', 'dist/sandbox/stand-in-browser.mjs'],
 	].map(async ([entry, outfile]) =>

@@ -11,6 +11,7 @@ import {theme} from '../theme.js';
 import {Wizard} from '../wizard/wizard.js';
 import {EXIT_INTERRUPTED, initialWizardState} from '../wizard/wizard-state.js';
 import {CredentialBlock} from './credential-block.js';
+import {nextRepaintIn} from './repaint.js';
 
 type Mode =
 	{kind: 'list'} | {kind: 'confirm'; view: CredentialView} | {kind: 'wizard'};
@@ -54,11 +55,14 @@ export const Panel = ({
 	runtime: PanelRuntime;
 	onExit: (code: number) => void;
 }) => {
-	const now = useNow(1000);
 	const data = useStore(runtime.store, state => state.data);
 	const file = useStore(runtime.store, state => state.file);
 	const fileError = useStore(runtime.store, state => state.error);
 	const {activity, usage} = useStore(runtime.state);
+	// Redraw when a number on screen changes, not on a fixed beat (repaint.ts).
+	const now = useNow(at =>
+		nextRepaintIn(at, listCredentials(data, runtime.env, at), activity, usage),
+	);
 	const views = listCredentials(data, runtime.env, now);
 	const [mode, setMode] = useState<Mode>({kind: 'list'});
 	const [showLeft, setShowLeft] = useState(false);
