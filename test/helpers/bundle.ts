@@ -1,3 +1,4 @@
+import {rmSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,10 @@ export const bundleFixture = async (entry: string): Promise<string> => {
 			const directory = await fs.mkdtemp(
 				path.join(os.tmpdir(), 'pi-auth-fixture-'),
 			);
+			// Removed when this test process ends, so runs do not pile folders up in /tmp.
+			process.once('exit', () => {
+				rmSync(directory, {recursive: true, force: true});
+			});
 			const outfile = path.join(
 				directory,
 				`${path.basename(entry, '.ts')}.mjs`,
