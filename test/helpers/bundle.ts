@@ -1,4 +1,3 @@
-import {rmSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,30 +6,29 @@ import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const built = new Map<string, Promise<string>>();
+// One folder, each fixture at a fixed name: later runs overwrite, nothing piles up in /tmp.
+const directory = path.join(os.tmpdir(), 'pi-auth-fixtures');
 
 /**
 Bundles a TypeScript fixture (a program a test runs as its own process, e.g. a writer to kill -9)
-into one ES module file, so it runs on plain Node 20 against the real source. Once per run.
+into one ES module file, so it runs on plain Node 20 against the real source. Once per test
+process; written to a temporary name and renamed, so parallel test processes never run a
+half-written bundle.
 */
 export const bundleFixture = async (entry: string): Promise<string> => {
 	let promise = built.get(entry);
 	if (!promise) {
 		promise = (async () => {
-			const directory = await fs.mkdtemp(
-				path.join(os.tmpdir(), 'pi-auth-fixture-'),
-			);
-			// Removed when this test process ends, so runs do not pile folders up in /tmp.
-			process.once('exit', () => {
-				rmSync(directory, {recursive: true, force: true});
-			});
+			await fs.mkdir(directory, {recursive: true});
 			const outfile = path.join(
 				directory,
 				`${path.basename(entry, '.ts')}.mjs`,
 			);
-			await esbuild.build({
+			const result = await esbuild.build({
 				absWorkingDir: root,
 				entryPoints: [entry],
 				outfile,
+				write: false,
 				bundle: true,
 				platform: 'node',
 				target: 'node20',
@@ -42,6 +40,9 @@ export const bundleFixture = async (entry: string): Promise<string> => {
 				},
 				logLevel: 'warning',
 			});
+			const temporary = `${outfile}.${process.pid}.tmp`;
+			await fs.writeFile(temporary, result.outputFiles[0]!.contents);
+			await fs.rename(temporary, outfile);
 			return outfile;
 		})();
 		built.set(entry, promise);
