@@ -257,7 +257,7 @@ try {
 		'',
 		...idleTable(idle, 1),
 		'',
-		'Idle window: from 1.5 s after the first usage answers for all 3 providers. Ink re-renders the panel every second (its clock) but writes a frame only when the text changes; with tokens valid for hours the expiry shows minutes, so few frames reach the terminal.',
+		'Idle window: from 1.5 s after the first usage answers for all 3 providers. The panel redraws when a number on screen changes: every second while something under an hour is shown, else at the next minute change; Ink writes a frame only when the text changes.',
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
 	await cleanUp();

@@ -33,32 +33,26 @@ describe('when the panel redraws', () => {
 		expect(nextRepaintIn(NOW, views(NOW + 23 * MINUTE + 500), {}, {})).toBe(
 			501,
 		);
-		expect(
-			nextRepaintIn(
-				NOW,
-				views(NOW + 10 * 24 * HOUR + 30_000),
-				{},
-				{
-					anthropic: {
-						provider: 'anthropic',
-						fetching: false,
-						history: [],
-						failures: 0,
-						snapshot: {
-							fetchedAt: NOW - 61_000,
-							windows: [
-								{
-									label: '5h',
-									usedPercent: 1,
-									resetsAt: NOW + 2 * HOUR + 30_000,
-								},
-							],
-							extras: {provider: 'anthropic'},
-						},
-					},
+		const usage = (fetchedAt: number) => ({
+			anthropic: {
+				provider: 'anthropic',
+				fetching: false,
+				history: [],
+				failures: 0,
+				snapshot: {
+					fetchedAt,
+					windows: [
+						{label: '5h', usedPercent: 1, resetsAt: NOW + 2 * HOUR + 30_000},
+					],
+					extras: {provider: 'anthropic' as const},
 				},
-			),
-		).toBe(1000);
+			},
+		});
+		const far = views(NOW + 10 * 24 * HOUR + 30_000);
+		// Usage a minute old shows no age: only the minute counters tick.
+		expect(nextRepaintIn(NOW, far, {}, usage(NOW - 61_000))).toBe(30_001);
+		// Stale usage (over two polls old) shows its age, which ticks every second.
+		expect(nextRepaintIn(NOW, far, {}, usage(NOW - 3 * MINUTE))).toBe(1000);
 	});
 
 	it('counts ages upwards (a refresh 30.25 s ago reads differently in 0.75 s)', () => {

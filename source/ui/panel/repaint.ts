@@ -1,6 +1,6 @@
 import type {CredentialView} from '../../credentials/view.js';
 import type {RefreshActivity} from '../../engine/scheduler.js';
-import type {UsagePollState} from '../../usage/poller.js';
+import {type UsagePollState, usageFreshness} from '../../usage/poller.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -49,9 +49,11 @@ export const nextRepaintIn = (
 
 		const lastRefreshAt = activity[id]?.lastRefreshAt;
 		if (lastRefreshAt !== undefined) age(lastRefreshAt);
-		const snapshot = usage[id]?.snapshot;
-		if (snapshot) {
-			age(snapshot.fetchedAt);
+		const state = usage[id];
+		const snapshot = state?.snapshot;
+		if (state && snapshot) {
+			// The age of usage data is shown only once it is stale.
+			if (usageFreshness(state, now).stale) age(snapshot.fetchedAt);
 			for (const window of snapshot.windows) {
 				if (window.resetsAt !== null) countdown(window.resetsAt);
 			}
