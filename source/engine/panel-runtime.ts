@@ -21,7 +21,10 @@ export type PanelRuntime = {
 	store: AuthStore;
 	env: NodeJS.ProcessEnv;
 	start: () => void;
-	stop: () => void;
+	/** Resolves once a token refresh under way has been saved (see the scheduler's stop). */
+	stop: () => Promise<void>;
+	/** A token refresh is under way. */
+	refreshing: () => boolean;
 	/** `R`: refresh the token now, bypassing backoff. */
 	refreshToken: (provider: string) => void;
 	/** `r`: fetch usage now, bypassing backoff. */
@@ -105,12 +108,13 @@ export const createPanelRuntime = async (
 			scheduler.start();
 			poller.start();
 		},
-		stop() {
+		async stop() {
 			unwatch?.();
 			unsubscribe?.();
-			scheduler.stop();
 			poller.stop();
+			await scheduler.stop();
 		},
+		refreshing: scheduler.busy,
 		refreshToken(provider) {
 			void scheduler.refreshNow(provider);
 		},

@@ -2,7 +2,7 @@ import {
 	EXPIRING_WITHIN_MS,
 	parseCredential,
 } from '../credentials/credential.js';
-import {isTransient, PiAuthError} from '../errors.js';
+import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
 import {type RefreshDeps, refreshCredential} from './refresh.js';
 
@@ -39,11 +39,15 @@ const MAX_SLEEP_MS = 60_000;
 /**
 Keeps every stored OAuth credential alive while the panel runs: each is refreshed through the
 single locked path once less than 5 minutes remain, so other processes see the new tokens and
-nothing refreshes twice. Transient failures back off; permanent ones leave the entry marked
-needs-login (by the refresh path) and are not retried until the entry changes.
+nothing refreshes twice. Every failure backs off (providers.md: never a tight loop against a token
+endpoint); permanent ones leave the entry marked needs-login (by the refresh path), which is not
+retried until the entry changes.
 */
 export const createRefreshScheduler = (deps: SchedulerDeps) => {
 	const activity = new Map<string, RefreshActivity>();
+	const running = new Set<Promise<void>>();
+	/** What each stored entry looked like at the last planning, to notice it being replaced. */
+	const seen = new Map<string, string>();
 	let timer: unknown;
 	let stopped = false;
 
@@ -88,6 +92,20 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 	const refresh = async (id: string, force = false) => {
 		const provider = findProvider(id);
 		if (!provider || activity.get(id)?.refreshing) return;
+		const attempt = attemptRefresh(id, provider, force);
+		running.add(attempt);
+		try {
+			await attempt;
+		} finally {
+			running.delete(attempt);
+		}
+	};
+
+	const attemptRefresh = async (
+		id: string,
+		provider: NonNullable<ReturnType<typeof findProvider>>,
+		force: boolean,
+	) => {
 		update(id, {refreshing: true});
 		try {
 			const {refreshed} = await refreshCredential(deps, provider, {force});
@@ -105,14 +123,17 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 				refreshing: false,
 				failures,
 				lastError: message,
-				// Permanent failures are recorded on the entry (needs-login) and not retried here.
-				retryAt: isTransient(error)
-					? deps.now() +
-						backoffMs(
-							failures,
-							error instanceof PiAuthError ? error.retryAfterMs : undefined,
-						)
-					: undefined,
+				// Every failure but a permanent one waits and tries again: an odd answer (an HTML
+				// block page, a token without its claims) would otherwise be retried at once, again
+				// and again. A permanent one is recorded on the entry (needs-login) and not retried.
+				retryAt:
+					error instanceof PiAuthError && error.code === 'needs-login'
+						? undefined
+						: deps.now() +
+							backoffMs(
+								failures,
+								error instanceof PiAuthError ? error.retryAfterMs : undefined,
+							),
 			});
 		}
 	};
@@ -130,8 +151,31 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 		schedule();
 	};
 
+	/**
+	An entry replaced since the last planning (a sign-in here or in another process, a refresh)
+	starts afresh: its old error and backoff belong to the credential that is gone.
+	*/
+	const forgetReplaced = () => {
+		const {data} = deps.store.getState();
+		for (const [id, raw] of Object.entries(data)) {
+			const print = JSON.stringify(raw);
+			const before = seen.get(id);
+			seen.set(id, print);
+			const state = activity.get(id);
+			if (
+				before !== undefined &&
+				before !== print &&
+				state &&
+				!state.refreshing
+			) {
+				update(id, {failures: 0, retryAt: undefined, lastError: undefined});
+			}
+		}
+	};
+
 	const schedule = () => {
 		if (stopped) return;
+		forgetReplaced();
 		if (timer !== undefined) deps.timers.clearTimeout(timer);
 		const now = deps.now();
 		const next = Math.min(
@@ -151,11 +195,19 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 			stopped = false;
 			void tick();
 		},
-		stop() {
+		/**
+		Stops planning, and resolves once a refresh already under way has finished (bounded by its
+		15 s timeout): quitting in the middle would spend a single-use refresh token at the
+		provider without saving the one that replaces it, and the next refresh would be refused.
+		*/
+		async stop() {
 			stopped = true;
 			if (timer !== undefined) deps.timers.clearTimeout(timer);
 			timer = undefined;
+			await Promise.allSettled([...running]);
 		},
+		/** True while a refresh is under way (the panel says so when asked to quit). */
+		busy: () => running.size > 0,
 		/** Re-plan after the file changed (another process logged in, refreshed or logged out). */
 		reschedule: schedule,
 		/** `R` in the panel: refresh now, bypassing backoff. */

@@ -73,7 +73,13 @@ export const runInteractive = async (
 	try {
 		await app.waitUntilExit();
 	} finally {
-		runtime?.stop();
+		if (runtime?.refreshing()) {
+			context.stderr.write(
+				'Finishing the token refresh under way first, so the new token is not lost…\n',
+			);
+		}
+
+		await runtime?.stop();
 	}
 
 	return code;

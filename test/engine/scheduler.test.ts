@@ -25,7 +25,14 @@ const jwt = (serial: number) =>
 		'sig',
 	].join('.');
 
-type Answer = {status: number; body: unknown; headers?: Record<string, string>};
+type Answer = {
+	status: number;
+	body: unknown;
+	headers?: Record<string, string>;
+	/** Real milliseconds before the answer (a slow provider). */
+	delayMs?: number;
+	raw?: string;
+};
 
 /**
 Codex's token endpoint, in-process: the scheduler's refreshes reach it through the injected
@@ -43,7 +50,14 @@ const tokenEndpoint = (now: () => number) => {
 			const form = new URLSearchParams(String(init?.body));
 			calls.push({at: now(), refreshToken: form.get('refresh_token')});
 			serial++;
-			const answer = queue.shift() ?? {
+			const next = queue.shift();
+			if (next?.delayMs) {
+				await new Promise(resolve => {
+					setTimeout(resolve, next.delayMs);
+				});
+			}
+
+			const answer = next ?? {
 				status: 200,
 				body: {
 					access_token: jwt(serial),
@@ -51,7 +65,7 @@ const tokenEndpoint = (now: () => number) => {
 					expires_in: 3600,
 				},
 			};
-			return new Response(JSON.stringify(answer.body), {
+			return new Response(answer.raw ?? JSON.stringify(answer.body), {
 				status: answer.status,
 				headers: {'content-type': 'application/json', ...answer.headers},
 			});
@@ -242,5 +256,67 @@ describe('the background refresh scheduler', () => {
 		await clock.advance(3_600_000);
 		expect(endpoint.calls).toHaveLength(0);
 		expect(clock.pendingCount()).toBe(0);
+	});
+
+	it('backs off an odd answer too (an HTML block page, a token without its claims): never a tight loop', async () => {
+		const {clock, endpoint, scheduler, activity, stored, settled} = await setup(
+			2 * MINUTE,
+		);
+		endpoint.queue.push(
+			{status: 403, body: undefined, raw: '<html>Blocked by the CDN</html>'},
+			{status: 200, body: {access_token: 'not-a-jwt', expires_in: 3600}},
+		);
+		scheduler.start();
+		await settled(1);
+		expect(activity.at(-1)?.retryAt).toBe(clock.now() + 30_000);
+		await clock.advance(20_000);
+		expect(endpoint.calls).toHaveLength(1);
+		await clock.advance(11_000);
+		await settled(2);
+		// The 200 without the account claim is refused too, and waits longer.
+		expect(activity.at(-1)).toMatchObject({failures: 2});
+		await clock.advance(50_000);
+		expect(endpoint.calls).toHaveLength(2);
+		expect((await stored())['refresh']).toBe('rt-0');
+	});
+
+	it('stop() waits for a refresh under way, so its new refresh token is saved', async () => {
+		const {endpoint, scheduler, activity, stored} = await setup(2 * MINUTE);
+		endpoint.queue.push({
+			status: 200,
+			delayMs: 300,
+			body: {access_token: jwt(7), refresh_token: 'rt-slow', expires_in: 3600},
+		});
+		scheduler.start();
+		await until(() => endpoint.calls.length === 1, 'the refresh is under way');
+		expect(scheduler.busy()).toBe(true);
+		await scheduler.stop();
+		expect(activity.at(-1)?.refreshing).toBe(false);
+		expect((await stored())['refresh']).toBe('rt-slow');
+	});
+
+	it('forgets an old failure once the entry is replaced (signed in again here or elsewhere)', async () => {
+		const {clock, endpoint, scheduler, activity, store, settled} = await setup(
+			2 * MINUTE,
+		);
+		endpoint.queue.push({status: 500, body: {}});
+		scheduler.start();
+		await settled(1);
+		expect(activity.at(-1)?.lastError).toMatch(/HTTP 500/);
+		const other = createAuthStore({file: store.getState().file});
+		await other.getState().save('openai-codex', {
+			type: 'oauth',
+			access: jwt(50),
+			refresh: 'rt-new-sign-in',
+			expires: clock.now() + 3_600_000,
+			accountId: 'acct-1',
+		});
+		await store.getState().reload();
+		scheduler.reschedule();
+		expect(activity.at(-1)).toMatchObject({
+			failures: 0,
+			lastError: undefined,
+			retryAt: undefined,
+		});
 	});
 });

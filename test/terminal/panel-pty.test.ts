@@ -128,4 +128,48 @@ describe('the live panel in a real terminal', () => {
 		panel.write('q');
 		expect(await panel.exited()).toBe(0);
 	});
+
+	it('quitting while a token refresh is under way waits for it, so the rotated token is kept', async () => {
+		const home = await makeTempDir();
+		const file = path.join(home, 'oauth.json');
+		const config = path.join(home, 'pi-auth.json');
+		await fs.writeFile(config, JSON.stringify(sandbox.config));
+		const grant = sandbox.codex.issueGrant();
+		await fs.writeFile(
+			file,
+			JSON.stringify({
+				'openai-codex': {
+					type: 'oauth',
+					access: grant.access,
+					refresh: grant.refresh,
+					expires: Date.now() + 60_000,
+					accountId: grant.accountId,
+				},
+			}),
+		);
+		// The provider takes its time: the single-use refresh token is spent when the request lands.
+		sandbox.codex.fail('token', {delayMs: 1500});
+		const env = cleanEnv(home);
+		const args = ['--auth-file', file, '--config', config];
+		const panel = spawnPty(['status', ...args], {env});
+		sessions.push(panel);
+		await panel.waitFor('[refreshing]');
+		panel.write('q');
+		expect(await panel.exited()).toBe(0);
+		expect(panel.raw()).toContain(
+			'Finishing the token refresh under way first',
+		);
+		const saved = JSON.parse(await fs.readFile(file, 'utf8')) as Record<
+			string,
+			{refresh: string}
+		>;
+		expect(saved['openai-codex']?.refresh).not.toBe(grant.refresh);
+		const token = await runCli(
+			['token', 'openai-codex', '--min-validity', '2m', ...args],
+			{env},
+		);
+		expect(token.stderr).toBe('');
+		expect(token.code).toBe(0);
+		expect(sandbox.codex.count('token')).toBe(1);
+	});
 });

@@ -23,7 +23,7 @@ beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const runtime of runtimes.splice(0)) runtime.stop();
+	for (const runtime of runtimes.splice(0)) await runtime.stop();
 	await sandbox.close();
 });
 
@@ -181,6 +181,23 @@ describe('the live status panel', () => {
 			'openai-codex',
 			'other-tool',
 		]);
+		await ui.unmount();
+	});
+
+	it('keeps running and says why when a sign-out cannot be saved (the file turned corrupt)', async () => {
+		const {ui, file, exits} = await setup({
+			'openai-codex': codexEntry(3 * 3_600_000),
+		});
+		await ui.waitFor('1 credential');
+		await fs.writeFile(file, '{"openai-codex": ');
+		await ui.waitFor('is not valid JSON', 3000);
+		await ui.press('d');
+		await ui.waitFor('y to confirm');
+		await ui.press('y');
+		await ui.waitFor(/is not valid JSON[\s\S]*is not valid JSON/);
+		expect(ui.frame()).toContain('OpenAI Codex');
+		expect(await fs.readFile(file, 'utf8')).toBe('{"openai-codex": ');
+		expect(exits).toEqual([]);
 		await ui.unmount();
 	});
 

@@ -2,6 +2,7 @@ import {Box, Text, useInput, useStdout} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import {useStore} from 'zustand';
 import {type CredentialView, listCredentials} from '../../credentials/view.js';
+import {isPiAuthError} from '../../errors.js';
 import type {PanelRuntime} from '../../engine/panel-runtime.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useLatest} from '../hooks/use-latest.js';
@@ -66,6 +67,8 @@ export const Panel = ({
 	const views = listCredentials(data, runtime.env, now);
 	const [mode, setMode] = useState<Mode>({kind: 'list'});
 	const [showLeft, setShowLeft] = useState(false);
+	/** The last action that failed (a sign-out with the file busy), until the next key. */
+	const [notice, setNotice] = useState<string>();
 	const selectedRef = useRef(0);
 	const [selectedIndex, setSelectedIndex] = useState(0);
 	const selected = Math.min(selectedIndex, Math.max(0, views.length - 1));
@@ -95,6 +98,7 @@ export const Panel = ({
 	useInput(
 		(input, key) => {
 			const {views: list, mode: current} = latest.current;
+			setNotice(undefined);
 			if (key.ctrl && input === 'c') {
 				latest.current.onExit(EXIT_INTERRUPTED);
 				return;
@@ -105,7 +109,14 @@ export const Panel = ({
 					(input === 'y' || input === 'Y') &&
 					current.view.source === 'file'
 				) {
-					void runtime.logout(current.view.provider.id);
+					// A busy lock or a corrupt file: say so in the panel and keep running.
+					runtime.logout(current.view.provider.id).catch((error: unknown) => {
+						setNotice(
+							isPiAuthError(error)
+								? error.message
+								: 'Signing out failed unexpectedly.',
+						);
+					});
 				}
 
 				setMode({kind: 'list'});
@@ -167,6 +178,7 @@ export const Panel = ({
 				</Text>
 			</Box>
 			{fileError ? <Text color={theme.error}>{fileError.message}</Text> : null}
+			{notice ? <Text color={theme.error}>{notice}</Text> : null}
 			{views.length === 0 ? (
 				<Box marginBottom={1}>
 					<Text>No credentials yet — press l to sign in.</Text>
