@@ -30,10 +30,19 @@ const claim = (
 		: undefined;
 };
 
-/** Codex needs the ChatGPT account id from the access token's auth claim; without it nothing works. */
-const toCredential = (tokens: TokenResponse, now: number): OAuthCredential => {
+/**
+Codex needs the ChatGPT account id from the access token's auth claim; without it nothing works.
+A refresh may fall back to the stored one: by then the old single-use refresh token is spent, and
+refusing the new tokens would leave only a dead one behind.
+*/
+const toCredential = (
+	tokens: TokenResponse,
+	now: number,
+	storedAccountId?: string,
+): OAuthCredential => {
 	const access = decodeJwtPayload(tokens.accessToken);
-	const accountId = claim(access, AUTH_CLAIM, 'chatgpt_account_id');
+	const accountId =
+		claim(access, AUTH_CLAIM, 'chatgpt_account_id') ?? storedAccountId;
 	if (!accountId) {
 		throw new PiAuthError(
 			'bad-response',
@@ -211,6 +220,7 @@ export const openaiCodex: Provider = {
 				client_id: CLIENT_ID,
 			}),
 			context.now(),
+			credential.accountId,
 		);
 		const {type: _type, ...fields} = fresh;
 		return {...fields, refresh: fresh.refresh || credential.refresh};

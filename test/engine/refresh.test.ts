@@ -92,6 +92,30 @@ describe('token refreshes an expired entry through the fakes', () => {
 		);
 	});
 
+	it('OpenAI Codex: a refreshed token without the account claim keeps the stored account id (the old refresh token is spent by then)', async () => {
+		const setup = await setupSandbox();
+		const {codex} = setup.sandbox;
+		const grant = codex.issueGrant();
+		await setup.writeAuth({
+			'openai-codex': expiredEntry({
+				access: grant.access,
+				refresh: grant.refresh,
+				accountId: grant.accountId,
+			}),
+		});
+		codex.settings.omitAccountId = true;
+		const first = await setup.run(['token', 'openai-codex']);
+		expect(first.code).toBe(0);
+		const entry = (await setup.readAuth())['openai-codex']!;
+		expect(entry['accountId']).toBe(grant.accountId);
+		expect(entry['refresh']).not.toBe(grant.refresh);
+		// The new pair works: the next refresh is accepted, not refused as a reused token.
+		codex.settings.omitAccountId = false;
+		const second = await setup.run(['refresh', 'openai-codex', '--force']);
+		expect(second.code).toBe(0);
+		expect(codex.count('token')).toBe(2);
+	});
+
 	it('GitHub Copilot: one Copilot token request with the editor headers; the GitHub token kept', async () => {
 		const setup = await setupSandbox();
 		const {github} = setup.sandbox;
