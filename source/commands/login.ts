@@ -1,6 +1,6 @@
 import type {Credential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {formatClock} from '../format.js';
+import {formatClock, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
@@ -65,9 +65,36 @@ export const reportLogin = (
 	);
 };
 
+/** cli-contract.md: nothing ever waits forever; login gives up after 10 minutes. */
+const LOGIN_DEADLINE_MS = 10 * 60_000;
+
+/** "10 minutes", "1 minute", "30 seconds". */
+const spoken = (ms: number) => {
+	const [count, unit] =
+		ms < 60_000
+			? [Math.max(1, Math.round(ms / 1000)), 'second']
+			: [Math.round(ms / 60_000), 'minute'];
+	return `${count} ${unit}${count === 1 ? '' : 's'}`;
+};
+
+/** Settles with `promise`, or rejects once `signal` aborts (the login deadline). */
+const beforeDeadline = async <T>(
+	promise: Promise<T>,
+	signal: AbortSignal,
+): Promise<T> =>
+	Promise.race([
+		promise,
+		new Promise<never>((_resolve, reject) => {
+			signal.addEventListener('abort', () => {
+				reject(signal.reason);
+			});
+		}),
+	]);
+
 const loginWithSecret = async (
 	context: CommandContext,
 	options: LoginOptions,
+	signal: AbortSignal,
 ) => {
 	const {provider, method} = options;
 	if (!provider.fromSecret) {
@@ -77,7 +104,7 @@ const loginWithSecret = async (
 		);
 	}
 
-	const secret = await readFirstLine(context.stdin);
+	const secret = await beforeDeadline(readFirstLine(context.stdin), signal);
 	if (secret === undefined) {
 		throw new PiAuthError(
 			'invalid-secret',
@@ -98,12 +125,25 @@ export const loginCommand = async (
 	const {error} = context.store.getState();
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
+	const deadlineMs =
+		parseDuration(context.env['PI_AUTH_LOGIN_TIMEOUT'] ?? '') ??
+		LOGIN_DEADLINE_MS;
+	const signal = AbortSignal.timeout(deadlineMs);
 	let credential: Credential;
-	if (method === 'setup-token' || method === 'api-key') {
-		credential = await loginWithSecret(context, options);
-	} else {
-		const {scriptedOAuthLogin} = await import('../engine/scripted-login.js');
-		credential = await scriptedOAuthLogin(context, options);
+	try {
+		if (method === 'setup-token' || method === 'api-key') {
+			credential = await loginWithSecret(context, options, signal);
+		} else {
+			const {scriptedOAuthLogin} = await import('../engine/scripted-login.js');
+			credential = await scriptedOAuthLogin(context, options, signal);
+		}
+	} catch (error) {
+		if (!signal.aborted) throw error;
+		throw new PiAuthError(
+			'login-timeout',
+			`Gave up waiting for the sign-in after ${spoken(deadlineMs)}. Run the command again when you are ready.`,
+			{cause: error},
+		);
 	}
 
 	await context.store.getState().save(provider.id, credential);

@@ -142,6 +142,21 @@ export const startDeviceLogin = async (
 	};
 };
 
+/**
+What to tell the user when a callback port was taken (providers.md: Codex falls back from 1455 to
+1457, then to paste-only). Undefined when every port was free.
+*/
+export const busyPortNote = (
+	busy: readonly number[],
+	port: number | undefined,
+): string | undefined => {
+	if (busy.length === 0) return undefined;
+	const ports = busy.join(' and ');
+	return port === undefined
+		? `Port ${ports} is in use by another program, so the browser cannot come back here by itself: after approving, paste the code or the whole address the browser ends on.`
+		: `Port ${ports} is in use by another program; listening on ${port} instead.`;
+};
+
 /** providers.md (Copilot): keep only the hostname of what the user typed; blank = github.com. */
 export const normalizeEnterpriseDomain = (
 	input: string,

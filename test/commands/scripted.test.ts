@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {type CliResult, cleanEnv, runCli} from '../helpers/cli.js';
+import {type CliResult, cleanEnv, runCli, startCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 const HOUR = 3_600_000;
@@ -477,4 +477,23 @@ describe('usage errors', () => {
 		expect(result.stderr).toContain(config);
 		expect(result.stderr).toContain('providers.anthropic.endpoints.token');
 	});
+});
+
+describe('scripted login never waits forever (cli-contract.md)', () => {
+	for (const method of ['api-key', 'setup-token', 'oauth'] as const) {
+		it(`gives up on --method ${method} when nothing arrives before the deadline`, async () => {
+			const {file, env} = await setup();
+			const live = startCli(
+				['login', 'anthropic', '--method', method, '--no-browser'],
+				{env: {...env, PI_AUTH_LOGIN_TIMEOUT: '1s'}},
+			);
+			// stdin stays open and silent, as a script that forgot to pipe the secret.
+			const result = await live.result;
+			expect(result.code).toBe(1);
+			expect(result.stderr).toContain(
+				'Gave up waiting for the sign-in after 1 second. Run the command again when you are ready.',
+			);
+			await expect(fs.stat(file)).rejects.toThrow();
+		});
+	}
 });

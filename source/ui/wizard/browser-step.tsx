@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useEffect, useState} from 'react';
+import {busyPortNote} from '../../engine/login.js';
 import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {PasteField} from '../components/paste-field.js';
@@ -9,14 +10,6 @@ import {useBrowserLogin} from '../hooks/use-browser-login.js';
 import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
 import type {LoginSummary} from './wizard-state.js';
-
-const portNote = (busy: readonly number[], port: number | undefined) => {
-	if (busy.length === 0) return undefined;
-	const ports = busy.join(' and ');
-	return port === undefined
-		? `Port ${ports} is in use by another program, so the browser cannot come back here by itself: paste the code or the address the browser ends on.`
-		: `Port ${ports} is in use by another program; listening on ${port} instead.`;
-};
 
 /**
 Steps 3 and 4 of a browser sign-in: the link (opened, printed, copyable), then the callback and
@@ -59,7 +52,7 @@ export const BrowserStep = ({
 		);
 	}
 
-	const note = portNote(state.busyPorts, state.port);
+	const note = busyPortNote(state.busyPorts, state.port);
 	return (
 		<Box flexDirection="column">
 			<Text bold>Sign in to {provider.name} in your browser</Text>
