@@ -258,13 +258,13 @@ describe('the background refresh scheduler', () => {
 		expect(clock.pendingCount()).toBe(0);
 	});
 
-	it('backs off an odd answer too (an HTML block page, a token without its claims): never a tight loop', async () => {
+	it('backs off an odd answer too (an HTML block page, a 200 without a token): never a tight loop', async () => {
 		const {clock, endpoint, scheduler, activity, stored, settled} = await setup(
 			2 * MINUTE,
 		);
 		endpoint.queue.push(
 			{status: 403, body: undefined, raw: '<html>Blocked by the CDN</html>'},
-			{status: 200, body: {access_token: 'not-a-jwt', expires_in: 3600}},
+			{status: 200, body: {token_type: 'bearer', expires_in: 3600}},
 		);
 		scheduler.start();
 		await settled(1);
@@ -273,7 +273,7 @@ describe('the background refresh scheduler', () => {
 		expect(endpoint.calls).toHaveLength(1);
 		await clock.advance(11_000);
 		await settled(2);
-		// The 200 without the account claim is refused too, and waits longer.
+		// A 200 without an access token is refused too, and waits longer.
 		expect(activity.at(-1)).toMatchObject({failures: 2});
 		await clock.advance(50_000);
 		expect(endpoint.calls).toHaveLength(2);
