@@ -90,8 +90,12 @@ const runScripted = async (
 			});
 		}
 
-		case undefined:
-			throw usage('No command given. Run pi-auth --help for the commands.');
+		case undefined: {
+			// cli-contract.md: bare `pi-auth` without a terminal (or with --json) prints the help.
+			const {parseArgs} = await import('./args.js');
+			await parseArgs(['--help'], {...context, stdout: context.stderr});
+			return 2;
+		}
 	}
 };
 

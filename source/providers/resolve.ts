@@ -18,6 +18,17 @@ export const resolveProvider = (id: string | undefined): Provider => {
 	return provider;
 };
 
+/** A method name from the command line; an unknown one is a usage error listing the valid ones. */
+export const knownMethod = (method: string): Method => {
+	if (!allMethods.includes(method as Method)) {
+		throw usage(
+			`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`,
+		);
+	}
+
+	return method as Method;
+};
+
 export const resolveMethod = (
 	provider: Provider,
 	method: string | undefined,
@@ -32,11 +43,7 @@ export const resolveMethod = (
 		);
 	}
 
-	if (!allMethods.includes(method as Method)) {
-		throw usage(
-			`Unknown method "${method}". Valid methods: ${listOf(allMethods)}.`,
-		);
-	}
+	knownMethod(method);
 
 	if (!provider.methods.includes(method as Method)) {
 		throw usage(

@@ -3,22 +3,36 @@ import type {CommandContext} from '../commands/io.js';
 import {createPanelRuntime} from '../engine/panel-runtime.js';
 import {normalizeEnterpriseDomain} from '../engine/login.js';
 import type {Parsed} from '../flags.js';
-import {resolveMethod, resolveProvider} from '../providers/resolve.js';
+import {
+	knownMethod,
+	resolveMethod,
+	resolveProvider,
+} from '../providers/resolve.js';
 import {Panel} from './panel/panel.js';
 import {createServices} from './services.js';
 import {ServicesContext} from './services-context.js';
 import {Wizard} from './wizard/wizard.js';
 import {initialWizardState} from './wizard/wizard-state.js';
 
-/** The wizard's presets from `login [provider] [--method m] [--enterprise host]`. */
+/**
+The wizard's presets from `login [provider] [--method m] [--enterprise host]`. A method given
+without a provider applies once a provider that has it is chosen.
+*/
 const presetsOf = (parsed: Parsed) => {
+	if (parsed.command !== 'login') return {};
 	const [id] = parsed.input;
-	if (parsed.command !== 'login' || id === undefined) return {};
-	const provider = resolveProvider(id);
+	const provider = id === undefined ? undefined : resolveProvider(id);
 	const {method, enterprise} = parsed.flags;
+
 	return {
-		provider,
-		...(method === undefined ? {} : {method: resolveMethod(provider, method)}),
+		...(provider ? {provider} : {}),
+		...(method === undefined
+			? {}
+			: {
+					method: provider
+						? resolveMethod(provider, method)
+						: knownMethod(method),
+				}),
 		...(enterprise === undefined
 			? {}
 			: {enterpriseDomain: normalizeEnterpriseDomain(enterprise) ?? ''}),

@@ -88,4 +88,12 @@ describe('the wizard in a real terminal', () => {
 			'Unknown provider "nope". Valid providers: anthropic, openai-codex, github-copilot.',
 		);
 	});
+
+	it('prints the help (exit 2) for a bare pi-auth that cannot be a wizard: --json in a terminal', async () => {
+		const {session} = await start(['--json']);
+		expect(await session.exited()).toBe(2);
+		const screen = await session.screen();
+		expect(screen).toContain('Usage');
+		expect(screen).toContain('$ pi-auth login [provider] [--method M]');
+	});
 });

@@ -193,3 +193,23 @@ describe('the wizard', () => {
 		await ui.unmount();
 	});
 });
+
+describe('presets from the command line', () => {
+	it('applies --method once a provider that has it is chosen (pi-auth login --method api-key)', async () => {
+		const {services} = await setup();
+		const {ui} = await renderWizard(services, {method: 'api-key'});
+		await ui.waitFor('Which subscription');
+		await ui.press(keys.enter);
+		await ui.waitFor('Paste your API key for Anthropic');
+		await ui.unmount();
+	});
+
+	it('asks for the method where the chosen provider lacks the preset one', async () => {
+		const {services} = await setup();
+		const {ui} = await renderWizard(services, {method: 'api-key'});
+		await ui.waitFor('Which subscription');
+		await ui.press(keys.down, keys.enter);
+		await ui.waitFor('How do you want to sign in to OpenAI Codex');
+		await ui.unmount();
+	});
+});

@@ -28,9 +28,17 @@ export type WizardStep =
 	| {kind: 'success'; summary: LoginSummary}
 	| {kind: 'error'; message: string; failed: WizardStep};
 
+/** What `login [--method m] [--enterprise host]` gave without a provider: used once one is chosen. */
+export type WizardPresets = {
+	method?: Method;
+	/** null: ask (where the provider asks); undefined: github.com; a host: that host. */
+	enterpriseDomain: string | undefined | null;
+};
+
 /** `history` ends with the current step; Esc pops it. `exit` is set once the wizard is done. */
 export type WizardState = {
 	history: readonly WizardStep[];
+	presets?: WizardPresets;
 	exit?: number;
 };
 
@@ -105,15 +113,24 @@ export const initialWizardState = (
 	} = {},
 ): WizardState => {
 	const start: WizardStep = {kind: 'provider'};
-	if (!presets.provider) return {history: [start]};
-	const enterprise =
+	const enterpriseDomain =
 		presets.enterpriseDomain === undefined
 			? null
 			: presets.enterpriseDomain || undefined;
+	if (!presets.provider) {
+		return {
+			history: [start],
+			presets: {
+				...(presets.method ? {method: presets.method} : {}),
+				enterpriseDomain,
+			},
+		};
+	}
+
 	return {
 		history: [
 			start,
-			stepForProvider(presets.provider, presets.method, enterprise),
+			stepForProvider(presets.provider, presets.method, enterpriseDomain),
 		],
 	};
 };
@@ -143,7 +160,14 @@ export const wizardReducer = (
 	switch (action.type) {
 		case 'provider':
 			return step.kind === 'provider'
-				? push(state, stepForProvider(action.provider, undefined, null))
+				? push(
+						state,
+						stepForProvider(
+							action.provider,
+							state.presets?.method,
+							state.presets ? state.presets.enterpriseDomain : null,
+						),
+					)
 				: state;
 		case 'method':
 			return step.kind === 'method'
