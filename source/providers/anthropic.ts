@@ -1,3 +1,5 @@
+// postToken, not an RFC client library: Anthropic's token endpoint takes JSON bodies (RFC 6749 §4.1.3
+// says form) and may omit refresh_token, which must be tolerated (providers.md).
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
 import {buildAuthorizeUrl} from '../oauth/authorize-url.js';

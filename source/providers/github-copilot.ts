@@ -1,3 +1,5 @@
+// postToken, not an RFC client library: GitHub answers device-flow errors with HTTP 200 (RFC 8628 §3.5
+// says 400), and the Copilot token is a plain GET with editor headers (providers.md).
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import type {DevicePoll} from '../oauth/device-poller.js';

@@ -1,3 +1,5 @@
+// postToken, not an RFC client library: Codex's device login is its own JSON protocol (not RFC 8628,
+// pending as 403/404), and its token answers must be read tolerantly (providers.md).
 import {isRecord, type OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {postToken} from '../oauth/http.js';

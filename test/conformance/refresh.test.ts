@@ -2,30 +2,26 @@
 Rotating refresh tokens against oidc-provider (RFC 6749 §6, OAuth 2.0 Security BCP §4.14.2): every
 refresh rotates, a reused refresh token revokes the whole grant. That is the behaviour that logs
 users out when two processes refresh at once (providers.md), so the engine's single locked refresh
-path is run here against the real thing, with a real credential file.
+path (engine/refresh.ts refreshCredential) is run here against the real thing, with a real credential
+file. The refresh itself is the shipped one: http.ts postToken with a form body, read by
+token-response.ts readTokenResponse, as openai-codex.ts refreshes (shipped-steps.ts).
 */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import * as oauth from 'oauth4webapi';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {Config} from '../../source/config.js';
 import {createAuthStore} from '../../source/credentials/store.js';
 import {refreshCredential} from '../../source/engine/refresh.js';
-import {PiAuthError} from '../../source/errors.js';
-import {buildAuthorizeUrl} from '../../source/oauth/authorize-url.js';
-import {createPkce} from '../../source/oauth/pkce.js';
-import {
-	type TokenSet,
-	authorizationCodeGrant,
-	refreshTokenGrant,
-} from '../../source/oauth/rfc.js';
+import type {TokenResponse} from '../../source/providers/token-response.js';
 import type {Provider} from '../../source/providers/types.js';
-import {
-	type OidcServer,
-	createUserAgent,
-	startOidcServer,
-} from '../helpers/oidc.js';
+import {type OidcServer, startOidcServer} from '../helpers/oidc.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
+import {
+	expectNoSecrets,
+	refreshGrant,
+	rejection,
+	signIn,
+} from './shipped-steps.js';
 
 const PROVIDER_ID = 'oidc-conformance';
 const opened: OidcServer[] = [];
@@ -40,59 +36,16 @@ const start = async () => {
 	return server;
 };
 
-/** A complete sign-in (authorize, consent, code exchange) for a grant to refresh. */
-const signIn = async (server: OidcServer): Promise<TokenSet> => {
-	const pkce = createPkce();
-	// The redirect is read from the Location header, never loaded: no callback server is needed.
-	const redirectUri = server.redirectUri(9);
-	const {redirect} = await createUserAgent(server.issuer).authorize(
-		buildAuthorizeUrl(server.endpoints.authorize, {
-			response_type: 'code',
-			client_id: server.clientId,
-			redirect_uri: redirectUri,
-			scope: server.scope,
-			code_challenge: pkce.challenge,
-			code_challenge_method: pkce.method,
-		}),
-		{deliver: false},
-	);
-	return authorizationCodeGrant({
-		fetch: globalThis.fetch,
-		clientId: server.clientId,
-		tokenEndpoint: server.endpoints.token,
-		code: redirect.searchParams.get('code') ?? '',
-		codeVerifier: pkce.verifier,
-		redirectUri,
-		callbackParams: redirect.searchParams,
-	});
-};
-
-const refresh = async (server: OidcServer, refreshToken: string) =>
-	refreshTokenGrant({
-		fetch: globalThis.fetch,
-		clientId: server.clientId,
-		tokenEndpoint: server.endpoints.token,
-		refreshToken,
-	});
-
-const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a rejection'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
-};
-
 const refreshEvents = (server: OidcServer) =>
 	server.grants.filter(event => event.grantType === 'refresh_token');
 
 /**
-A provider adapter as small as an RFC-following provider can be: its refresh is rfc.ts's
-refreshTokenGrant at whatever token endpoint the engine hands it. Each call is recorded.
+A provider adapter as small as an RFC-following provider can be: its refresh is the shipped
+postToken + readTokenResponse at whatever token endpoint the engine hands it, keeping the old refresh
+token when none comes back (as every adapter does). Each call is recorded.
 */
 const testProvider = (server: OidcServer) => {
-	const calls: Array<{sent: string; received?: TokenSet}> = [];
+	const calls: Array<{sent: string; received?: TokenResponse}> = [];
 	const provider: Provider = {
 		id: PROVIDER_ID,
 		name: 'oidc-provider (conformance)',
@@ -104,11 +57,9 @@ const testProvider = (server: OidcServer) => {
 		async refresh(context, credential) {
 			const call: (typeof calls)[number] = {sent: credential.refresh};
 			calls.push(call);
-			const tokens = await refreshTokenGrant({
+			const tokens = await refreshGrant(server, credential.refresh, {
 				fetch: context.fetch,
-				clientId: server.clientId,
-				tokenEndpoint: context.endpoints['token'] ?? '',
-				refreshToken: credential.refresh,
+				url: context.endpoints['token'] ?? '',
 				...(context.signal ? {signal: context.signal} : {}),
 			});
 			call.received = tokens;
@@ -125,8 +76,25 @@ const testProvider = (server: OidcServer) => {
 	return {provider, config, calls};
 };
 
+/** RFC 7009 revocation of a refresh token; oidc-provider revokes its grant with it. Test setup only. */
+const revoke = async (server: OidcServer, token: string) => {
+	const response = await fetch(server.endpoints.revocation, {
+		method: 'POST',
+		headers: {'content-type': 'application/x-www-form-urlencoded'},
+		body: new URLSearchParams({
+			token,
+			token_type_hint: 'refresh_token',
+			client_id: server.clientId,
+		}).toString(),
+		signal: AbortSignal.timeout(10_000),
+	});
+	await response.text();
+	// RFC 7009 §2.2: 200 whether or not the token was known.
+	expect(response.status).toBe(200);
+};
+
 /** A credential file holding an expiring entry for the test provider, plus fields to keep. */
-const seedFile = async (tokens: TokenSet, now: number) => {
+const seedFile = async (tokens: TokenResponse, now: number) => {
 	const directory = await makeTempDir();
 	const file = path.join(directory, 'oauth.json');
 	const entry = {
@@ -157,18 +125,23 @@ describe('refresh token rotation against oidc-provider', () => {
 	it('rotates on refresh; reusing the old token is refused and revokes the grant', async () => {
 		const server = await start();
 		const first = await signIn(server);
-		const second = await refresh(server, first.refreshToken ?? '');
+		const second = await refreshGrant(server, first.refreshToken ?? '');
 		expect(second.refreshToken).toEqual(expect.any(String));
 		expect(second.refreshToken).not.toBe(first.refreshToken);
 		expect(second.accessToken).not.toBe(first.accessToken);
 
 		// Reuse of the consumed token: refused, and mapped as permanent.
-		const reuse = await rejection(refresh(server, first.refreshToken ?? ''));
+		const reuse = await rejection(
+			refreshGrant(server, first.refreshToken ?? ''),
+		);
 		expect(reuse.code).toBe('revoked');
 		expect(reuse.serverCode).toBe('invalid_grant');
 		expect(reuse.status).toBe(400);
+		expectNoSecrets(reuse, [first.refreshToken ?? '']);
 		// The whole grant went with it: the rotated, never-used token fails too.
-		const after = await rejection(refresh(server, second.refreshToken ?? ''));
+		const after = await rejection(
+			refreshGrant(server, second.refreshToken ?? ''),
+		);
 		expect(after.code).toBe('revoked');
 		expect(after.serverCode).toBe('invalid_grant');
 		expect(refreshEvents(server)).toEqual([
@@ -226,7 +199,7 @@ describe('refresh token rotation against oidc-provider', () => {
 		expect(stored['other']).toEqual(other);
 
 		// No reuse happened, so the grant is alive: the stored refresh token works once more.
-		const again = await refresh(
+		const again = await refreshGrant(
 			server,
 			String(stored[PROVIDER_ID]?.['refresh']),
 		);
@@ -241,20 +214,7 @@ describe('refresh token rotation against oidc-provider', () => {
 		const now = Date.now();
 		const {file, entry, other} = await seedFile(tokens, now);
 
-		// RFC 7009: revoking the refresh token; oidc-provider revokes its grant with it.
-		const as = {
-			issuer: server.issuer,
-			revocation_endpoint: server.endpoints.revocation,
-		};
-		const client = {client_id: server.clientId};
-		const response = await oauth.revocationRequest(
-			as,
-			client,
-			oauth.None(),
-			tokens.refreshToken ?? '',
-			{[oauth.allowInsecureRequests]: true},
-		);
-		await oauth.processRevocationResponse(response);
+		await revoke(server, tokens.refreshToken ?? '');
 
 		const deps = {
 			store: createAuthStore({file}),
@@ -266,6 +226,7 @@ describe('refresh token rotation against oidc-provider', () => {
 		expect(error.code).toBe('needs-login');
 		expect(error.serverCode).toBe('invalid_grant');
 		expect(error.message).toMatch(/pi-auth login oidc-conformance/);
+		expectNoSecrets(error, [tokens.accessToken, tokens.refreshToken ?? '']);
 		expect(calls).toHaveLength(1);
 
 		const stored = await readFile(file);
