@@ -112,6 +112,16 @@ export const githubCopilot: Provider = {
 			body: {client_id: CLIENT_ID, scope: 'read:user'},
 			...signal(context),
 		});
+		// GitHub refuses with HTTP 200 and an `error` here too (e.g. device_flow_disabled).
+		const refused = errorCode(start);
+		if (refused) {
+			throw new PiAuthError(
+				refused === 'device_flow_disabled' ? 'device-disabled' : 'bad-response',
+				`GitHub would not start a device sign-in (${refused}). Check the GitHub Enterprise host, or ask its admin to enable device sign-in for OAuth apps.`,
+				{serverCode: refused},
+			);
+		}
+
 		const deviceCode = start['device_code'];
 		const userCode = start['user_code'];
 		const verificationUri = start['verification_uri'];

@@ -149,8 +149,9 @@ export const anthropicUsage: UsageFetcher = {
 			},
 			parseAnthropicUsage,
 			error =>
-				// usage-endpoints.md: tokens without user:profile (setup tokens) get 403.
-				error.status === 403
+				// usage-endpoints.md: tokens without user:profile (setup tokens) get 403, as an API
+				// error (JSON). A 403 page that is not JSON is a proxy or CDN, not the token.
+				error.status === 403 && error.serverCode !== undefined
 					? {status: 'unavailable', reason: SETUP_TOKEN_REASON}
 					: accessRefused(error, 'anthropic'),
 		);

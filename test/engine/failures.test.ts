@@ -182,6 +182,20 @@ describe('sign-in failures keep the stored entry and name the next step', () => 
 		expect(await setup.rawAuth()).toBe(raw);
 	});
 
+	it('device sign-in refused by GitHub with HTTP 200 (device_flow_disabled)', async () => {
+		const setup = await setupSandbox();
+		setup.sandbox.github.fail('deviceCode', {
+			status: 200,
+			body: {error: 'device_flow_disabled'},
+		});
+		const result = await setup.run(['login', 'github-copilot']);
+		expectTold(
+			result,
+			/GitHub would not start a device sign-in \(device_flow_disabled\)/,
+			/enable device sign-in/,
+		);
+	});
+
 	it('access denied in the browser (Anthropic)', async () => {
 		const setup = await setupSandbox();
 		const raw = await seedValid(setup, 'anthropic');

@@ -332,6 +332,18 @@ describe('usage fetchers against a local server', () => {
 		expect(copilot).toMatchObject({code: 'bad-response', status: 403});
 	});
 
+	it('does not blame the token for a 403 page that is not the API (a proxy or CDN block)', async () => {
+		const {server} = await usageServer(response => {
+			response.writeHead(403, {'content-type': 'text/html'});
+			response.end(
+				'<html><body>Access denied by the corporate proxy</body></html>',
+			);
+		});
+		const error = await failure(run(anthropic, oauth(), server.url));
+		expect(error).toMatchObject({code: 'bad-response', status: 403});
+		expect(error.message).not.toContain('setup token');
+	});
+
 	it('decides without a request when a credential cannot have usage', async () => {
 		const {server, recorded} = await usageServer(response => {
 			json(response, 200, {});
