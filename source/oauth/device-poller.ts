@@ -1,6 +1,6 @@
-import {PiAuthError, isPiAuthError} from '../errors.js';
+import {PiAuthError, isPiAuthError, isTransient} from '../errors.js';
 
-/** One answer of a device-flow token poll, already read by the provider or rfc.ts. */
+/** One answer of a device-flow token poll, already read by the provider's adapter. */
 export type DevicePoll<T> =
 	{status: 'pending'} | {status: 'slow_down'} | {status: 'done'; value: T};
 
@@ -23,6 +23,11 @@ const DEFAULT_INTERVAL_MS = 5000;
 const SLOW_DOWN_STEP_MS = 5000;
 // pi #1990, #6187: a drifting VM or WSL clock shows up as slow_down after slow_down.
 const CLOCK_HINT_AFTER = 3;
+/*
+A device sign-in waits for a person for up to 15 minutes: one dropped connection or 502 in that
+time must not end it. Up to this many transient failures in a row are polled through.
+*/
+const TRANSIENT_TOLERATED = 3;
 
 const abortedError = (cause?: unknown): PiAuthError =>
 	new PiAuthError('aborted', 'Sign-in was cancelled.', {cause});
@@ -87,7 +92,8 @@ const expired = (slowDowns: number, cause?: PiAuthError): PiAuthError =>
 /**
 The RFC 8628 §3.5 polling loop. The first poll goes out at once; each later one waits the interval
 after the previous answer (so requests are never closer than the interval, however slow the server
-is); `slow_down` adds 5 s for good. It ends with the poll's value, with an error thrown by `poll`
+is); `slow_down` adds 5 s for good; up to three transient failures in a row (network, timeout,
+5xx, 429) are polled through. It ends with the poll's value, with an error thrown by `poll`
 ('access-denied', 'code-expired', … passed through), with 'code-expired' when `expiresInSeconds`
 runs out (checked before each poll; the last wait is cut short to the deadline), or with 'aborted'.
 */
@@ -102,6 +108,7 @@ export const pollDevice = async <T>(
 			: DEFAULT_INTERVAL_MS;
 	const deadline = now() + options.expiresInSeconds * 1000;
 	let slowDowns = 0;
+	let blips = 0;
 	for (let attempt = 0; ; attempt++) {
 		if (signal?.aborted) throw abortedError(signal.reason);
 		if (attempt > 0) {
@@ -120,7 +127,13 @@ export const pollDevice = async <T>(
 		let answer: DevicePoll<T>;
 		try {
 			answer = await untilAborted(poll(), signal);
+			blips = 0;
 		} catch (error) {
+			if (isTransient(error) && blips < TRANSIENT_TOLERATED) {
+				blips++;
+				continue;
+			}
+
 			// The server's own expired_token gets the clock hint too.
 			if (
 				isPiAuthError(error) &&

@@ -62,7 +62,7 @@ export type FailureInput = {
 };
 
 /**
-The one classifier of failed provider responses, shared by http.ts and rfc.ts. It also accepts
+The one classifier of failed provider responses (http.ts and the adapters). It also accepts
 a 200 carrying an `error` (GitHub answers device-flow errors with 200, providers.md), so providers
 can throw the same errors for it. Messages hold the host, the status and the server's error code
 only: never a body or a token.

@@ -54,6 +54,66 @@ const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
 };
 
 describe('pollDevice', () => {
+	it('polls through a few transient failures (a dropped connection, a 502) at the same pace', async () => {
+		const clock = fakeClock();
+		const start = clock.now();
+		const {poll, times} = scripted(clock, [
+			new PiAuthError('network', 'Could not reach the server.'),
+			new PiAuthError('server-error', 'HTTP 502.'),
+			{status: 'pending'},
+			new PiAuthError('timeout', 'No answer within 15 s.'),
+			{status: 'done', value: 'token'},
+		]);
+		const value = await pollDevice({
+			poll,
+			intervalSeconds: 5,
+			expiresInSeconds: 900,
+			now: clock.now,
+			sleep: clock.sleep,
+		});
+		expect(value).toBe('token');
+		expect(times.map(time => time - start)).toEqual([
+			0, 5000, 10_000, 15_000, 20_000,
+		]);
+	});
+
+	it('gives up after four transient failures in a row, and at once on any other error', async () => {
+		const clock = fakeClock();
+		const network = () =>
+			new PiAuthError('network', 'Could not reach the server.');
+		const {poll, times} = scripted(clock, [
+			network(),
+			network(),
+			network(),
+			network(),
+		]);
+		const error = await rejection(
+			pollDevice({
+				poll,
+				expiresInSeconds: 900,
+				now: clock.now,
+				sleep: clock.sleep,
+			}),
+		);
+		expect(error.code).toBe('network');
+		expect(times).toHaveLength(4);
+
+		const denied = scripted(clock, [
+			new PiAuthError('access-denied', 'Denied.'),
+			{status: 'done', value: 'never'},
+		]);
+		const refusal = await rejection(
+			pollDevice({
+				poll: denied.poll,
+				expiresInSeconds: 900,
+				now: clock.now,
+				sleep: clock.sleep,
+			}),
+		);
+		expect(refusal.code).toBe('access-denied');
+		expect(denied.times).toHaveLength(1);
+	});
+
 	it('polls at once, then never sooner than the interval', async () => {
 		const clock = fakeClock();
 		const start = clock.now();
