@@ -3,7 +3,7 @@ import {isRecord} from './credentials/credential.js';
 import {PiAuthError} from './errors.js';
 import {isLoopbackUrl} from './oauth/loopback.js';
 import {findProvider, providerIds} from './providers/registry.js';
-import type {Endpoints, Provider} from './providers/types.js';
+import type {Endpoints, Provider, ProviderContext} from './providers/types.js';
 
 export type ProviderConfig = {endpoints: Endpoints; callbackPort?: number};
 export type Config = {file?: string; providers: Record<string, ProviderConfig>};
@@ -175,3 +175,20 @@ export const callbackPortsFor = (
 		? (provider.callback?.ports ?? [])
 		: [configured];
 };
+
+/** What an adapter function gets: the world injected, endpoints from the config (and host). */
+export const providerContext = (
+	deps: {
+		config: Config;
+		fetch: typeof fetch;
+		now: () => number;
+		signal?: AbortSignal;
+	},
+	provider: Provider,
+	domain?: string,
+): ProviderContext => ({
+	fetch: deps.fetch,
+	endpoints: endpointsFor(deps.config, provider, domain),
+	now: deps.now,
+	...(deps.signal ? {signal: deps.signal} : {}),
+});

@@ -1,10 +1,7 @@
 import {EXPIRING_WITHIN_MS} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
-import {
-	contextFor,
-	needsLoginError,
-	refreshCredential,
-} from '../engine/refresh.js';
+import {needsLoginError, refreshCredential} from '../engine/refresh.js';
+import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeLine} from './io.js';
@@ -58,7 +55,7 @@ export const tokenCommand = async (
 			now: context.now,
 		};
 		const fields = await provider.refresh(
-			contextFor(deps, provider),
+			providerContext(deps, provider, credential.enterpriseUrl),
 			credential,
 		);
 		writeLine(context.stdout, fields.access);

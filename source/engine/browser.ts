@@ -1,3 +1,6 @@
+export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
+	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']);
+
 /**
 Headless: an SSH session, CI, or Linux without a display. There the browser is never opened and
 the URL is the way in (landscape.md: logins that hang over SSH are the most common complaint).
@@ -6,12 +9,9 @@ export const isHeadless = (
 	env: NodeJS.ProcessEnv,
 	platform: NodeJS.Platform = process.platform,
 ): boolean =>
-	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']) ||
+	isSsh(env) ||
 	(env['CI'] !== undefined && env['CI'] !== '0' && env['CI'] !== 'false') ||
 	(platform === 'linux' && !env['DISPLAY'] && !env['WAYLAND_DISPLAY']);
-
-export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
-	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']);
 
 /**
 Whether pi-auth may open a browser: never with --no-browser; always when PI_AUTH_BROWSER names

@@ -1,4 +1,4 @@
-import {type Config, callbackPortsFor, endpointsFor} from '../config.js';
+import {type Config, callbackPortsFor, providerContext} from '../config.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {
@@ -9,7 +9,7 @@ import {pollDevice} from '../oauth/device-poller.js';
 import {randomState} from '../oauth/authorize-url.js';
 import {createPkce} from '../oauth/pkce.js';
 import {raceForCode} from '../oauth/race.js';
-import type {Provider, ProviderContext} from '../providers/types.js';
+import type {Provider} from '../providers/types.js';
 
 export type LoginDeps = {
 	config: Config;
@@ -17,17 +17,6 @@ export type LoginDeps = {
 	now: () => number;
 	signal?: AbortSignal;
 };
-
-const contextOf = (
-	deps: LoginDeps,
-	provider: Provider,
-	domain?: string,
-): ProviderContext => ({
-	fetch: deps.fetch,
-	endpoints: endpointsFor(deps.config, provider, domain),
-	now: deps.now,
-	...(deps.signal ? {signal: deps.signal} : {}),
-});
 
 export type BrowserLogin = {
 	url: string;
@@ -74,7 +63,7 @@ export const startBrowserLogin = async (
 
 	const port = callback?.port;
 	const uri = redirectUri(port);
-	const context = contextOf(deps, provider);
+	const context = providerContext(deps, provider);
 	return {
 		url: authorizeUrl({
 			endpoints: context.endpoints,
@@ -120,7 +109,7 @@ export const startDeviceLogin = async (
 ): Promise<DeviceLogin> => {
 	if (!provider.startDevice) throw unsupported(provider, 'device-code');
 	const domain = options.enterpriseDomain;
-	const context = contextOf(deps, provider, domain);
+	const context = providerContext(deps, provider, domain);
 	const session = await provider.startDevice(
 		context,
 		domain ? {enterpriseDomain: domain} : {},

@@ -1,5 +1,4 @@
-import type {Config} from '../config.js';
-import {endpointsFor} from '../config.js';
+import {type Config, providerContext} from '../config.js';
 import type {AuthData} from '../credentials/auth-file.js';
 import {
 	EXPIRING_WITHIN_MS,
@@ -9,7 +8,7 @@ import {
 } from '../credentials/credential.js';
 import type {AuthStore} from '../credentials/store.js';
 import {PiAuthError} from '../errors.js';
-import type {Provider, ProviderContext} from '../providers/types.js';
+import type {Provider} from '../providers/types.js';
 
 export type RefreshDeps = {
 	store: AuthStore;
@@ -31,17 +30,6 @@ export type RefreshOutcome = {
 	/** True when this call refreshed; false when the stored token was good (maybe another process refreshed it). */
 	refreshed: boolean;
 };
-
-export const contextFor = (
-	deps: Omit<RefreshDeps, 'store'>,
-	provider: Provider,
-	credential?: OAuthCredential,
-): ProviderContext => ({
-	fetch: deps.fetch,
-	endpoints: endpointsFor(deps.config, provider, credential?.enterpriseUrl),
-	now: deps.now,
-	...(deps.signal ? {signal: deps.signal} : {}),
-});
 
 /** cli-contract.md: permanent failures are recorded on the entry; every other field stays. */
 const PERMANENT: ReadonlySet<string> = new Set(['revoked']);
@@ -101,7 +89,7 @@ export const refreshCredential = async (
 				throw cannotRefresh(provider);
 			try {
 				const fields = await provider.refresh(
-					contextFor(deps, provider, credential),
+					providerContext(deps, provider, credential.enterpriseUrl),
 					credential,
 				);
 				const {needsLogin: _cleared, ...rest} = raw;

@@ -7,6 +7,7 @@ import {
 } from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {PiAuthError} from '../errors.js';
+import {safeServerCode} from './http-failure.js';
 
 export type CallbackResult = {
 	code: string;
@@ -121,7 +122,7 @@ const aborted = (): PiAuthError =>
 	new PiAuthError('aborted', 'Sign-in was cancelled.');
 
 const authorizeError = (error: string): PiAuthError => {
-	const serverCode = /^[\w.:-]{1,100}$/.test(error) ? error : undefined;
+	const serverCode = safeServerCode(error);
 	const options = serverCode ? {serverCode} : {};
 	if (error === 'access_denied') {
 		return new PiAuthError(

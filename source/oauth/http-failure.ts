@@ -1,3 +1,4 @@
+import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 
 export type EndpointKind = 'token' | 'api';
@@ -10,11 +11,12 @@ export const hostOf = (url: string): string => {
 	}
 };
 
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-	typeof value === 'object' && value !== null && !Array.isArray(value);
-
 // Only identifier-like codes: they go into messages and `serverCode`, so free text is dropped.
 const SERVER_CODE = /^[\w.:-]{1,100}$/;
+
+/** A provider's error code safe to put in a message (`invalid_grant`), or undefined for free text. */
+export const safeServerCode = (value: unknown): string | undefined =>
+	typeof value === 'string' && SERVER_CODE.test(value) ? value : undefined;
 
 /**
 The provider's error code from an error body: RFC 6749 §5.2 `{"error": "invalid_grant"}`, OpenAI's
@@ -25,7 +27,7 @@ export const errorCode = (body: unknown): string | undefined => {
 	const error = body['error'];
 	let code: unknown = error;
 	if (isRecord(error)) code = error['code'] ?? error['type'];
-	return typeof code === 'string' && SERVER_CODE.test(code) ? code : undefined;
+	return safeServerCode(code);
 };
 
 /** RFC 9110 §10.2.3: delay-seconds or an HTTP-date. 0, past dates and garbage mean "not said". */

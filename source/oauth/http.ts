@@ -1,10 +1,6 @@
+import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {
-	type EndpointKind,
-	hostOf,
-	httpFailure,
-	isRecord,
-} from './http-failure.js';
+import {type EndpointKind, hostOf, httpFailure} from './http-failure.js';
 
 export {isLoopbackUrl} from './loopback.js';
 export {

@@ -1,4 +1,5 @@
 import {PiAuthError} from '../errors.js';
+import {safeServerCode} from './http-failure.js';
 
 export type PastedCode = {code: string; state?: string};
 
@@ -18,8 +19,6 @@ typed at the prompt is refused before it reaches a token endpoint.
 const BARE_CODE = /^[A-Za-z0-9\-._~+/=]{8,4096}$/;
 // A code taken from a URL or query was explicitly labelled `code=`: only refuse what no code contains.
 const LABELLED_CODE = /^[\u0021-\u007E]{1,4096}$/;
-// Only identifier-like server codes are kept: they end up in messages and `serverCode`.
-const SERVER_CODE = /^[\w.:-]{1,100}$/;
 const URL_LIKE = /^[a-z][a-z\d+.-]*:\/\//i;
 
 type Parsed = PastedCode & {error?: string; serverCode?: string};
@@ -60,7 +59,7 @@ const fromParams = (params: URLSearchParams): Parsed => {
 	const code = params.get('code');
 	const state = params.get('state') ?? undefined;
 	if (error !== null) {
-		const serverCode = SERVER_CODE.test(error) ? error : undefined;
+		const serverCode = safeServerCode(error);
 		return {code: '', state, ...(serverCode ? {serverCode} : {}), error};
 	}
 
