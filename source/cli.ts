@@ -3,11 +3,6 @@ import fs from 'node:fs';
 import process from 'node:process';
 import {type RunOptions, run} from './run.js';
 
-// React and Ink run their development builds unless NODE_ENV is "production": more code to load
-// before the wizard's first frame, and every render of the live panel slower (dev-only checks and
-// stack capture), for warnings meant for people working on React code. A NODE_ENV the user set wins.
-process.env['NODE_ENV'] ??= 'production';
-
 /*
 A pipe, socket or file on fd 1 is written to directly. `token` and `status --json` write one short
 answer and exit, and building process.stdout for a pipe loads net and Node's stream machinery:
