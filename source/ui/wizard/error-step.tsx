@@ -1,18 +1,9 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import {KeyHints} from '../components/key-hints.js';
 import {theme} from '../theme.js';
 
-/** The engine's message (what happened and what to do), then retry or go back. */
-export const ErrorStep = ({
-	message,
-	onRetry,
-}: {
-	message: string;
-	onRetry: () => void;
-}) => {
-	useInput((_input, key) => {
-		if (key.return) onRetry();
-	});
+/** The engine's message (what happened and what to do); Enter retries, Esc goes back (the wizard's keys). */
+export const ErrorStep = ({message}: {message: string}) => {
 	return (
 		<Box flexDirection="column">
 			<Text color={theme.error} bold>

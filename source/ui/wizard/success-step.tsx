@@ -1,4 +1,4 @@
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {formatClock, formatDuration} from '../../format.js';
 import type {Method} from '../../providers/types.js';
@@ -44,33 +44,21 @@ export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
 	);
 };
 
-/** The success screen: Enter signs in to another provider, any other key finishes. */
+/** The success screen: Enter signs in to another provider, any other key finishes (the wizard's keys). */
 export const SuccessStep = ({
 	summary,
-	onAnother,
-	onDone,
 	leaveLabel,
 }: {
 	summary: LoginSummary;
-	onAnother: () => void;
-	onDone: () => void;
 	leaveLabel: string;
-}) => {
-	useInput((_input, key) => {
-		// Esc and Ctrl+C belong to the wizard's root handler.
-		if (key.escape || key.ctrl) return;
-		if (key.return) onAnother();
-		else onDone();
-	});
-	return (
-		<Box flexDirection="column">
-			<SuccessSummary summary={summary} />
-			<KeyHints
-				hints={[
-					['Enter', 'sign in to another provider'],
-					['any other key', leaveLabel],
-				]}
-			/>
-		</Box>
-	);
-};
+}) => (
+	<Box flexDirection="column">
+		<SuccessSummary summary={summary} />
+		<KeyHints
+			hints={[
+				['Enter', 'sign in to another provider'],
+				['any other key', leaveLabel],
+			]}
+		/>
+	</Box>
+);

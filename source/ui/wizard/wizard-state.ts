@@ -49,8 +49,13 @@ export type WizardAction =
 	| {type: 'succeeded'; summary: LoginSummary}
 	| {type: 'failed'; message: string}
 	| {type: 'retry'}
+	/**
+	A plain key (not Esc, not Ctrl). It means something on the success and error screens, and is
+	decided here, from the current step, so a key pressed the moment a screen appears is not lost
+	before the screen's own handler is listening.
+	*/
+	| {type: 'key'; enter: boolean}
 	| {type: 'back'}
-	| {type: 'restart'}
 	| {type: 'quit'; code: number};
 
 /** Exit codes: 0 signed in, 1 cancelled with Esc, 130 interrupted with Ctrl+C. */
@@ -202,10 +207,19 @@ export const wizardReducer = (
 			return replaceCurrent(state, again);
 		}
 
+		case 'key':
+			if (step.kind === 'success') {
+				// Enter: another provider; any other key: done.
+				return action.enter
+					? {history: [{kind: 'provider'}]}
+					: {...state, exit: 0};
+			}
+
+			return step.kind === 'error' && action.enter
+				? wizardReducer(state, {type: 'retry'})
+				: state;
 		case 'back':
 			return back(state);
-		case 'restart':
-			return {history: [{kind: 'provider'}]};
 		case 'quit':
 			// Leaving the success screen is not an interruption: the sign-in is saved.
 			return {...state, exit: step.kind === 'success' ? 0 : action.code};

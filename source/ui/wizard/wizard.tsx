@@ -111,23 +111,10 @@ const renderStep = (
 				<SuccessStep
 					leaveLabel={embedded ? 'back to the panel' : 'finish'}
 					summary={step.summary}
-					onAnother={() => {
-						dispatch({type: 'restart'});
-					}}
-					onDone={() => {
-						dispatch({type: 'quit', code: 0});
-					}}
 				/>
 			);
 		case 'error':
-			return (
-				<ErrorStep
-					message={step.message}
-					onRetry={() => {
-						dispatch({type: 'retry'});
-					}}
-				/>
-			);
+			return <ErrorStep message={step.message} />;
 	}
 };
 
@@ -165,6 +152,7 @@ export const Wizard = ({
 		if (key.ctrl && input === 'c')
 			dispatch({type: 'quit', code: EXIT_INTERRUPTED});
 		else if (key.escape) dispatch({type: 'back'});
+		else if (!key.ctrl && !key.meta) dispatch({type: 'key', enter: key.return});
 	});
 	useEffect(() => {
 		if (state.exit !== undefined) exit.current(state.exit);
