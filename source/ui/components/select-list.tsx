@@ -1,10 +1,37 @@
-import {useInput} from 'ink';
+import {Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
-import type {FC} from 'react';
-import {useRef, useState} from 'react';
+import {createContext, useContext, useRef, useState} from 'react';
 import {useLatest} from '../hooks/use-latest.js';
+import {theme} from '../theme.js';
 
-export type SelectItem<V> = {key: string; label: string; value: V};
+export type SelectItem<V> = {
+	key: string;
+	label: string;
+	value: V;
+	/** Shown after the label, muted: "— works over SSH". */
+	detail?: string;
+	/** Shown last, in its colour: "[signed in · expires in 3h]". */
+	badge?: {text: string; color: string};
+};
+
+type Described = Pick<SelectItem<unknown>, 'label' | 'detail' | 'badge'>;
+const RowsContext = createContext<readonly Described[]>([]);
+
+/** One row: ink-select-input gives only the label, so detail and badge come from the list's items. */
+const Row = ({isSelected, label}: {isSelected?: boolean; label: string}) => {
+	const item = useContext(RowsContext).find(entry => entry.label === label);
+	return (
+		<Text>
+			<Text color={isSelected ? theme.accent : undefined} bold={isSelected}>
+				{label}
+			</Text>
+			{item?.detail ? <Text color={theme.muted}> — {item.detail}</Text> : null}
+			{item?.badge ? (
+				<Text color={item.badge.color}> [{item.badge.text}]</Text>
+			) : null}
+		</Text>
+	);
+};
 
 /**
 A list to choose from. ink-select-input draws it, but the keys are handled here: its own handler
@@ -14,12 +41,10 @@ at once; the list is redrawn from it (remounted at the new index).
 */
 export const SelectList = <V,>({
 	items,
-	itemComponent,
 	onSelect,
 	onHighlight,
 }: {
 	items: ReadonlyArray<SelectItem<V>>;
-	itemComponent?: FC<{isSelected?: boolean; label: string}>;
 	onSelect: (item: SelectItem<V>) => void;
 	onHighlight?: (item: SelectItem<V>) => void;
 }) => {
@@ -52,12 +77,14 @@ export const SelectList = <V,>({
 	});
 
 	return (
-		<SelectInput
-			key={shown}
-			items={[...items]}
-			initialIndex={shown}
-			isFocused={false}
-			{...(itemComponent ? {itemComponent} : {})}
-		/>
+		<RowsContext.Provider value={items}>
+			<SelectInput
+				key={shown}
+				items={[...items]}
+				initialIndex={shown}
+				isFocused={false}
+				itemComponent={Row}
+			/>
+		</RowsContext.Provider>
 	);
 };

@@ -41,31 +41,16 @@ export const MethodStep = ({
 	onSelect: (method: Method) => void;
 }) => {
 	const [highlighted, setHighlighted] = useState(provider.methods[0]);
-	const items = provider.methods.map(method => ({
-		key: method,
-		label: method,
-		value: method,
-	}));
+	const items = provider.methods.map(method => {
+		const [title, detail] = explain(provider, method);
+		return {key: method, label: title, value: method, detail};
+	});
 	return (
 		<Box flexDirection="column">
 			<Text bold>How do you want to sign in to {provider.name}?</Text>
 			<Box marginTop={1}>
 				<SelectList
 					items={items}
-					itemComponent={({isSelected, label}) => {
-						const [title, detail] = explain(provider, label as Method);
-						return (
-							<Text>
-								<Text
-									color={isSelected ? theme.accent : undefined}
-									bold={isSelected}
-								>
-									{title}
-								</Text>
-								<Text color={theme.muted}> — {detail}</Text>
-							</Text>
-						);
-					}}
 					onHighlight={item => {
 						setHighlighted(item.value);
 					}}

@@ -50,38 +50,25 @@ export const ProviderStep = ({
 	const now = services.clock.now();
 	const views = listCredentials(data, services.env, now);
 	const [highlighted, setHighlighted] = useState(providers[0]);
-	const items = providers.map(provider => ({
-		key: provider.id,
-		label: provider.name,
-		value: provider,
-	}));
+	const items = providers.map(provider => {
+		const badge = badgeFor(
+			views.find(view => view.provider === provider),
+			now,
+		);
+		return {
+			key: provider.id,
+			label: provider.name,
+			value: provider,
+			detail: provider.subscription,
+			...(badge ? {badge} : {}),
+		};
+	});
 	return (
 		<Box flexDirection="column">
 			<Text bold>Which subscription do you want to sign in to?</Text>
 			<Box marginTop={1}>
 				<SelectList
 					items={items}
-					itemComponent={({isSelected, label}) => {
-						const provider = providers.find(entry => entry.name === label);
-						const badge = badgeFor(
-							views.find(view => view.provider === provider),
-							now,
-						);
-						return (
-							<Text>
-								<Text
-									color={isSelected ? theme.accent : undefined}
-									bold={isSelected}
-								>
-									{label}
-								</Text>
-								<Text color={theme.muted}> — {provider?.subscription}</Text>
-								{badge ? (
-									<Text color={badge.color}> [{badge.text}]</Text>
-								) : null}
-							</Text>
-						);
-					}}
 					onHighlight={item => {
 						setHighlighted(item.value);
 					}}
