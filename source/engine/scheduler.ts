@@ -216,7 +216,6 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 			await refresh(provider, true);
 			schedule();
 		},
-		activity: (provider: string) => activity.get(provider),
 	};
 };
 

@@ -4,10 +4,6 @@ import type {Method} from './types.js';
 
 const YEAR_MS = 365 * 24 * 60 * 60_000;
 
-/** Shows at most a prefix and the last 4 characters (house-style.md). */
-export const maskSecret = (secret: string): string =>
-	secret.length <= 16 ? '…' : `${secret.slice(0, 10)}…${secret.slice(-4)}`;
-
 const invalid = (what: string, fix: string) =>
 	new PiAuthError('invalid-secret', `${what} ${fix}`);
 

@@ -13,7 +13,7 @@ import type {CodeRecord} from './authorize-flow.js';
 import {type FakeRequest, htmlResponse, jsonResponse} from './fake-http.js';
 import type {Route} from './fake-server.js';
 import {formPage, messagePage} from './html.js';
-import {BoundedMap, randomToken, s256} from './tokens.js';
+import {BoundedMap, autoApprove, randomToken, s256} from './tokens.js';
 
 export const CODEX_DEVICE_REDIRECT_URI =
 	'https://auth.openai.com/deviceauth/callback';
@@ -114,14 +114,7 @@ export const createCodexDevice = (options: CodexDeviceOptions) => {
 			return openaiError(400, 'access_denied', 'The sign-in was denied.');
 		}
 
-		const autoApproveMs = options.autoApproveMs();
-		if (
-			device.status === 'pending' &&
-			autoApproveMs !== undefined &&
-			now() - device.issuedAt >= autoApproveMs
-		) {
-			device.status = 'approved';
-		}
+		autoApprove(device, options.autoApproveMs(), now());
 
 		if (device.status === 'pending') {
 			return openaiError(

@@ -17,7 +17,7 @@ import {
 } from './fake-http.js';
 import type {Route} from './fake-server.js';
 import {formPage, messagePage} from './html.js';
-import {BoundedMap} from './tokens.js';
+import {BoundedMap, autoApprove} from './tokens.js';
 
 export const GITHUB_CLIENT_ID = 'Iv1.b507a08c87ecfe98';
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -130,14 +130,7 @@ export const createGithubDevice = (options: GithubDeviceOptions) => {
 			});
 		}
 
-		const {autoApproveDeviceMs} = settings;
-		if (
-			device.status === 'pending' &&
-			autoApproveDeviceMs !== undefined &&
-			at - device.issuedAt >= autoApproveDeviceMs
-		) {
-			device.status = 'approved';
-		}
+		autoApprove(device, settings.autoApproveDeviceMs, at);
 
 		if (device.status === 'pending') {
 			return answer(request, {error: 'authorization_pending'});

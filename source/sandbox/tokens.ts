@@ -29,3 +29,21 @@ export class BoundedMap<K, V> extends Map<K, V> {
 		return super.set(key, value);
 	}
 }
+
+/**
+The demo's stand-in for a person approving a device code (sandbox.ts `autoApproveDeviceMs`): a
+pending code counts as approved once `afterMs` have passed since it was issued. Off when undefined.
+*/
+export const autoApprove = (
+	device: {status: 'pending' | 'approved' | 'denied'; issuedAt: number},
+	afterMs: number | undefined,
+	now: number,
+): void => {
+	if (
+		device.status === 'pending' &&
+		afterMs !== undefined &&
+		now - device.issuedAt >= afterMs
+	) {
+		device.status = 'approved';
+	}
+};
