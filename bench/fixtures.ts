@@ -32,7 +32,7 @@ export const makeHome = (
 		);
 	}
 
-	const authFile = path.join(agent, 'oauth.json');
+	const authFile = path.join(agent, 'auth.json');
 	return {
 		dir,
 		authFile,

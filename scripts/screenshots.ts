@@ -148,7 +148,7 @@ const session = (args: string[], env: NodeJS.ProcessEnv, rows: number) => {
 
 const sandbox = await startSandbox({codex: {deviceInterval: '1'}});
 const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pi-auth-shots-'));
-const file = path.join(home, 'oauth.json');
+const file = path.join(home, 'auth.json');
 const config = path.join(home, 'pi-auth.json');
 await fs.writeFile(config, JSON.stringify(sandbox.config));
 const env: NodeJS.ProcessEnv = {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import {type Config, loadConfig} from './config.js';
 import type {CommandContext} from './commands/io.js';
 import {resolveAuthFile, resolveConfigFile} from './credentials/paths.js';
@@ -6,12 +8,50 @@ import type {Flags} from './flags.js';
 import {parseDuration} from './format.js';
 import type {RunOptions} from './run.js';
 
+/** pi's move from oauth.json to auth.json, done as pi does it when pi-auth starts first; said once. */
+const migrate = async (file: string, stderr: NodeJS.WritableStream) => {
+	if (fs.existsSync(file)) return;
+	const {migrateLegacyFiles} = await import('./credentials/migrate.js');
+	const {providers, sources} = await migrateLegacyFiles(file);
+	if (providers.length === 0) return;
+	const moved = sources.includes('oauth.json')
+		? ' (oauth.json is kept as oauth.json.migrated)'
+		: '';
+	stderr.write(
+		`Moved ${providers.join(', ')} from ${sources.join(' and ')} into ${file}, as pi does${moved}.\n`,
+	);
+};
+
+/**
+A folder others can write lets them replace the credential file (rename over it): said, not
+refused, since the folder may be managed on purpose. Once per process: one stat of the folder.
+*/
+const warnIfOthersCanWrite = (file: string, stderr: NodeJS.WritableStream) => {
+	let mode: number;
+	try {
+		mode = fs.statSync(path.dirname(file)).mode;
+	} catch {
+		return;
+	}
+
+	if ((mode & 0o022) !== 0) {
+		stderr.write(
+			`Warning: the folder ${path.dirname(file)} can be written by other users, who could replace the credential file. Run: chmod go-w ${path.dirname(file)}\n`,
+		);
+	}
+};
+
 /** The world every command and the UI work against: file, store, config, proxy-aware fetch, I/O. */
 export const buildContext = async (
 	options: RunOptions,
 	flags: Flags,
 ): Promise<CommandContext> => {
-	const file = resolveAuthFile({flag: flags.authFile, env: options.env});
+	const {file, isDefault} = resolveAuthFile({
+		flag: flags.authFile,
+		env: options.env,
+	});
+	if (isDefault) await migrate(file, options.stderr);
+	warnIfOthersCanWrite(file, options.stderr);
 	const config: Config = await loadConfig(
 		resolveConfigFile({flag: flags.config, env: options.env}),
 	);

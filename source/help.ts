@@ -13,7 +13,7 @@ export const helpText = `
 	  github-copilot   GitHub Copilot                   device
 
 	Options
-	  --auth-file PATH     credential file (default: $PI_AUTH_FILE, $PI_CODING_AGENT_DIR/oauth.json, ~/.pi/agent/oauth.json)
+	  --auth-file PATH     credential file (default: $PI_AUTH_FILE, $PI_CODING_AGENT_DIR/auth.json, ~/.pi/agent/auth.json)
 	  --config PATH        config file (default: $PI_AUTH_CONFIG, ~/.pi/agent/pi-auth.json)
 	  --method M           oauth | device | setup-token | api-key
 	  --enterprise HOST    GitHub Enterprise host (github-copilot)

@@ -41,7 +41,8 @@ const runScripted = async (
 		case 'token': {
 			const [id, ...extra] = positional(parsed);
 			if (extra.length > 0) throw usage('token takes one provider.');
-			const provider = resolveProvider(id);
+			// Known ids and any other id stored in the file (checked once the file is read).
+			if (id === undefined) resolveProvider(id);
 			let minValidityMs: number | undefined;
 			if (flags.minValidity !== undefined) {
 				minValidityMs = parseDuration(flags.minValidity);
@@ -52,7 +53,7 @@ const runScripted = async (
 				}
 			}
 
-			return tokenCommand(context, {provider, minValidityMs});
+			return tokenCommand(context, {id: id ?? '', minValidityMs});
 		}
 
 		case 'refresh': {
@@ -61,14 +62,14 @@ const runScripted = async (
 		}
 
 		case 'logout': {
-			const selected = positional(parsed).map(id => resolveProvider(id));
-			if (selected.length === 0 && !flags.all) {
+			const ids = positional(parsed);
+			if (ids.length === 0 && !flags.all) {
 				throw usage(
 					`Name the providers to sign out of, or --all. Valid providers: ${listOf(providerIds)}.`,
 				);
 			}
 
-			return logoutCommand(context, {providers: selected, all: flags.all});
+			return logoutCommand(context, {ids, all: flags.all});
 		}
 
 		case 'login': {

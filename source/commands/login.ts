@@ -18,22 +18,37 @@ const methodLabels: Record<Method, string> = {
 	'api-key': 'an API key',
 };
 
-/** The first line of stdin, as soon as it arrives; secrets are never taken from argv. */
+/**
+The first line of stdin, as soon as it arrives; secrets are never taken from argv. A line longer
+than any secret is refused without being held in memory.
+*/
 export const readFirstLine = async (
 	stdin: NodeJS.ReadableStream,
 ): Promise<string | undefined> => {
 	// Loaded here, not at start-up: only login reads stdin.
-	const {createInterface} = await import('node:readline');
-	const lines = createInterface({
-		input: stdin,
-		crlfDelay: Number.POSITIVE_INFINITY,
+	const {onLines, MAX_LINE_LENGTH} = await import('../oauth/lines.js');
+	return new Promise((resolve, reject) => {
+		let done = false;
+		const stop = onLines(
+			stdin,
+			line => {
+				if (done) return;
+				done = true;
+				stop();
+				if (line.tooLong) {
+					reject(
+						new PiAuthError(
+							'invalid-secret',
+							`The first line of standard input is longer than ${MAX_LINE_LENGTH / 1024} KiB, which no key or token is. Pass only the secret itself.`,
+						),
+					);
+				} else resolve(line.text);
+			},
+			() => {
+				if (!done) resolve(undefined);
+			},
+		);
 	});
-	try {
-		for await (const line of lines) return line;
-		return undefined;
-	} finally {
-		lines.close();
-	}
 };
 
 export const reportLogin = (

@@ -1,13 +1,16 @@
 import {listCredentials} from '../credentials/view.js';
-import type {Provider} from '../providers/types.js';
+import {resolveStoredId} from '../providers/resolve.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
-export type LogoutOptions = {providers: readonly Provider[]; all: boolean};
+export type LogoutOptions = {ids: readonly string[]; all: boolean};
 
-/** Removes entries; never needs the network, works with dead tokens. Entries of unknown providers stay. */
+/**
+Removes entries; never needs the network, works with dead tokens. Any id stored in the file can
+be named (a `groq` key pi uses too); other entries stay as they are.
+*/
 export const logoutCommand = async (
 	context: CommandContext,
-	{providers, all}: LogoutOptions,
+	{ids, all}: LogoutOptions,
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
@@ -16,7 +19,7 @@ export const logoutCommand = async (
 	const views = listCredentials(data, context.env, context.now());
 	const targets = all
 		? views.filter(view => view.source === 'file').map(view => view.provider.id)
-		: providers.map(provider => provider.id);
+		: ids.map(id => resolveStoredId(id, data));
 	const removed =
 		targets.length > 0 ? await store.getState().remove(targets) : [];
 	const notStored = targets.filter(id => !removed.includes(id));

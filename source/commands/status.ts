@@ -22,6 +22,8 @@ export const statusEntry = (view: CredentialView, now: number) => ({
 	...(view.account ? {account: view.account} : {}),
 	...(view.variable ? {variable: view.variable} : {}),
 	...(view.reason ? {reason: view.reason} : {}),
+	managed: view.managed,
+	...(view.keyKind ? {keyKind: view.keyKind} : {}),
 });
 
 /** cli-contract.md: 1 for any expired / needs-login / none stored, else 2 for any expiring, else 0. */
@@ -38,6 +40,13 @@ export const checkExitCode = (views: readonly CredentialView[]): number => {
 
 const nextStep = (view: CredentialView): string => {
 	const id = view.provider.id;
+	if (!view.managed) {
+		// pi-auth cannot sign in to this id: pi's own login is the way to mend it.
+		return view.state === 'valid'
+			? ''
+			: ` — pi-auth cannot sign in to ${id}: pi auth login ${id}`;
+	}
+
 	switch (view.state) {
 		case 'needs-login':
 			return view.reason === 'invalid-entry'
@@ -56,7 +65,10 @@ const nextStep = (view: CredentialView): string => {
 const describe = (view: CredentialView, now: number): string[] => {
 	const source =
 		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
-	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
+	const kind =
+		view.type === 'api_key'
+			? `API key${view.keyKind && view.keyKind !== 'literal' ? ` (${view.keyKind === 'command' ? 'from a command' : 'from the environment'})` : ''}`
+			: 'OAuth';
 	const expiry =
 		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;

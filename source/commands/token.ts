@@ -3,40 +3,50 @@ import {listCredentials} from '../credentials/view.js';
 import {needsLoginError, refreshCredential} from '../engine/refresh.js';
 import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
-import type {Provider} from '../providers/types.js';
+import {findProvider} from '../providers/registry.js';
+import {resolveStoredId} from '../providers/resolve.js';
 import {type CommandContext, writeLine} from './io.js';
 
-export type TokenOptions = {provider: Provider; minValidityMs?: number};
+export type TokenOptions = {id: string; minValidityMs?: number};
 
 /**
 Prints the access token (OAuth) or key (API key) and a newline, nothing else. Refreshes first,
-through the single locked path, when less than `minValidityMs` is left.
+through the single locked refresh path, when less than `minValidityMs` is left. A stored API key
+is resolved as pi resolves it (`!command`, `$NAME` templates); an environment key is used as is.
 */
 export const tokenCommand = async (
 	context: CommandContext,
-	{provider, minValidityMs = EXPIRING_WITHIN_MS}: TokenOptions,
+	{id, minValidityMs = EXPIRING_WITHIN_MS}: TokenOptions,
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
 	const {data, error} = store.getState();
 	if (error) throw error;
+	resolveStoredId(id, data);
 	const view = listCredentials(data, context.env, context.now()).find(
-		entry => entry.provider.id === provider.id,
+		entry => entry.provider.id === id,
 	);
 	if (!view?.credential) {
 		if (view?.reason === 'invalid-entry') {
-			throw needsLoginError(provider, 'the stored entry is incomplete');
+			throw needsLoginError(view.provider, 'the stored entry is incomplete');
 		}
 
 		throw new PiAuthError(
 			'not-signed-in',
-			`Not signed in to ${provider.name}. Run: pi-auth login ${provider.id}`,
+			`Not signed in to ${findProvider(id)?.name ?? id}. Run: pi-auth login ${id}`,
 		);
 	}
 
-	const {credential} = view;
+	const {credential, provider} = view;
 	if (credential.type === 'api_key') {
-		writeLine(context.stdout, credential.key);
+		let {key} = credential;
+		if (view.source === 'file') {
+			// Loaded only here: `!command` keys are the one path that starts a process.
+			const {resolveKey} = await import('../credentials/key-value.js');
+			key = await resolveKey(id, credential, context.env);
+		}
+
+		writeLine(context.stdout, key);
 		return 0;
 	}
 
@@ -68,6 +78,14 @@ export const tokenCommand = async (
 	) {
 		writeLine(context.stdout, credential.access);
 		return 0;
+	}
+
+	if (!view.managed) {
+		// pi-auth has no sign-in for this id, so nothing to refresh with: pi refreshes its own.
+		throw new PiAuthError(
+			'token-expired',
+			`The ${id} token ${credential.expires <= context.now() ? 'has expired' : 'expires soon'}, and pi-auth cannot refresh ${id}. pi refreshes it when it uses it: pi auth print-bearer-token --provider ${id}`,
+		);
 	}
 
 	const {credential: fresh} = await refreshCredential(

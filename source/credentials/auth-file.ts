@@ -3,6 +3,7 @@ import path from 'node:path';
 import {PiAuthError} from '../errors.js';
 import {isRecord} from './credential.js';
 import {withFileLock, type LockOptions} from './file-lock.js';
+import {realTarget} from './real-path.js';
 
 /** The file's raw object, keyed by provider id. Unknown entries and fields are kept as read. */
 export type AuthData = Record<string, unknown>;
@@ -26,33 +27,60 @@ before the quote is kept, and the SyntaxError itself is not kept as a cause.
 const syntaxReason = (error: unknown): string =>
 	String((error as Error).message).replace(/,\s*(?:\.\.\.)?".*$/s, '');
 
-/** Parses the file's text; anything but a JSON object is a typed error naming the file. */
-export const parseAuthData = (text: string, file: string): AuthData => {
+/** docs/contract.md: a credential file is a few KB; anything over 1 MiB is refused as corrupt. */
+export const MAX_FILE_BYTES = 1024 * 1024;
+
+const corrupt = (file: string, problem: string) =>
+	new PiAuthError(
+		'file-corrupt',
+		`The credential file ${file} ${problem}. pi-auth will not touch it: fix or move it, then sign in again.`,
+	);
+
+/**
+Parses the file's text; anything but a JSON object is a typed error naming the file. A BOM is
+dropped as pi drops it. An empty file is an empty object only when `emptyIsEmpty` (read under
+the lock): pi writes in place, so without the lock an empty file can be pi's write in progress.
+*/
+export const parseAuthData = (
+	text: string,
+	file: string,
+	{emptyIsEmpty = false}: {emptyIsEmpty?: boolean} = {},
+): AuthData => {
+	const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+	if (emptyIsEmpty && body.trim() === '') return {};
 	let value: unknown;
 	try {
-		value = JSON.parse(text);
+		value = JSON.parse(body);
 	} catch (error) {
 		const reason =
-			text.trim() === '' ? 'the file is empty' : syntaxReason(error);
-		throw new PiAuthError(
-			'file-corrupt',
-			`The credential file ${file} is not valid JSON (${reason}). pi-auth will not touch it: fix or move it, then sign in again.`,
-		);
+			body.trim() === ''
+				? 'the file is empty'
+				: error instanceof RangeError
+					? 'it is nested too deeply to read'
+					: syntaxReason(error);
+		throw corrupt(file, `is not valid JSON (${reason})`);
 	}
 
 	if (!isRecord(value)) {
 		const kind = Array.isArray(value) ? 'an array' : `a ${typeof value}`;
-		throw new PiAuthError(
-			'file-corrupt',
-			`The credential file ${file} holds ${kind}, not a JSON object. pi-auth will not touch it: fix or move it, then sign in again.`,
-		);
+		throw corrupt(file, `holds ${kind}, not a JSON object`);
 	}
 
 	return value;
 };
 
-export const serializeAuthData = (data: AuthData): string =>
-	`${JSON.stringify(data, null, 2)}\n`;
+export const serializeAuthData = (data: AuthData, file = ''): string => {
+	try {
+		return `${JSON.stringify(data, null, 2)}\n`;
+	} catch (error) {
+		// Only a RangeError is possible here (the data came from JSON.parse): nesting too deep.
+		throw new PiAuthError(
+			'file-corrupt',
+			`The credential file ${file} holds an entry nested too deeply to write back. pi-auth left it unchanged: remove that entry by hand, then try again.`,
+			{cause: error},
+		);
+	}
+};
 
 const ioError = (file: string, action: string, error: unknown) =>
 	new PiAuthError(
@@ -62,22 +90,37 @@ const ioError = (file: string, action: string, error: unknown) =>
 	);
 
 /**
-Reads the file; a missing file is an empty one. Tightens a looser mode to 0600 on the way
-(cli-contract.md: 0600 also when the file existed before with looser modes). Synchronous on
+The file's text, or undefined when it does not exist. Opened non-blocking and checked to be a
+regular file, so a FIFO or a device at the path is an error and never a hang; over 1 MiB is
+refused unread. Tightens a looser mode to 0600 on the way (docs/contract.md). Synchronous on
 purpose: the file is a few KB, and node:fs/promises costs `token` ~2 ms of start-up to load.
 */
-export const readAuthFile = async (file: string): Promise<AuthData> => {
+const readText = (file: string): string | undefined => {
 	let fd: number;
 	try {
-		fd = fsSync.openSync(file, fsConstants.O_RDONLY);
+		fd = fsSync.openSync(
+			file,
+			fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY,
+		);
 	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') return {};
+		if (errnoCode(error) === 'ENOENT') return undefined;
 		throw ioError(file, 'read', error);
 	}
 
 	try {
-		const text = fsSync.readFileSync(fd, 'utf8');
-		if ((fsSync.fstatSync(fd).mode & 0o077) !== 0) {
+		const stat = fsSync.fstatSync(fd);
+		if (!stat.isFile()) {
+			throw new PiAuthError(
+				'file-io',
+				`The credential file ${file} is not a regular file (${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'}). Move it away, or choose another file with --auth-file.`,
+			);
+		}
+
+		if (stat.size > MAX_FILE_BYTES) {
+			throw corrupt(file, `is ${stat.size} bytes, larger than 1 MiB`);
+		}
+
+		if ((stat.mode & 0o077) !== 0) {
 			try {
 				fsSync.fchmodSync(fd, FILE_MODE);
 			} catch {
@@ -85,12 +128,31 @@ export const readAuthFile = async (file: string): Promise<AuthData> => {
 			}
 		}
 
-		return parseAuthData(text, file);
+		return fsSync.readFileSync(fd, 'utf8');
 	} catch (error) {
 		if (error instanceof PiAuthError) throw error;
 		throw ioError(file, 'read', error);
 	} finally {
 		fsSync.closeSync(fd);
+	}
+};
+
+/**
+Reads the file; a missing file is an empty one. pi writes the file in place under its lock, so a
+read without the lock can catch a write half done: text that does not parse is read once more
+under the lock before the file is called corrupt (docs/pi-compat.md).
+*/
+export const readAuthFile = async (
+	file: string,
+	{locked = false}: {locked?: boolean} = {},
+): Promise<AuthData> => {
+	const text = readText(file);
+	if (text === undefined) return {};
+	try {
+		return parseAuthData(text, file, {emptyIsEmpty: locked});
+	} catch (error) {
+		if (locked) throw error;
+		return withFileLock(file, async () => readAuthFile(file, {locked: true}));
 	}
 };
 
@@ -137,37 +199,41 @@ const uniqueSuffix = () =>
 	`${(writes++).toString(16)}${Math.floor(Math.random() * 0xff_ff_ff).toString(16)}`;
 
 /**
-Atomic replace: temp file in the same directory (so rename never crosses filesystems), fsync,
-rename, fsync the directory. Readers see the old or the new file, never a half-written one.
+Atomic replace: temp file in the target's directory (so rename never crosses filesystems), fsync,
+rename, fsync the directory. Readers see the old or the new file, never a half-written one. The
+target is the real file: a symlinked auth.json stays a symlink, its target is replaced.
 Call it only while holding the lock (see withFileLock).
 */
 export const writeAuthFile = async (
 	file: string,
 	data: AuthData,
 ): Promise<void> => {
+	const text = serializeAuthData(data, file);
 	await ensureDirectory(file);
+	const target = realTarget(file);
+	if (target !== path.resolve(file)) await ensureDirectory(target);
 	const temp = path.join(
-		path.dirname(file),
-		`${tempPrefix(file)}${process.pid}.${uniqueSuffix()}.tmp`,
+		path.dirname(target),
+		`${tempPrefix(target)}${process.pid}.${uniqueSuffix()}.tmp`,
 	);
 	try {
 		const handle = await fsp().open(temp, 'wx', FILE_MODE);
 		try {
-			await handle.writeFile(serializeAuthData(data), 'utf8');
+			await handle.writeFile(text, 'utf8');
 			await handle.chmod(FILE_MODE);
 			await handle.sync();
 		} finally {
 			await handle.close();
 		}
 
-		await fsp().rename(temp, file);
+		await fsp().rename(temp, target);
 	} catch (error) {
 		await fsp().rm(temp, {force: true});
 		throw ioError(file, 'write', error);
 	}
 
-	await syncDirectory(path.dirname(file));
-	await removeOrphanTemps(file);
+	await syncDirectory(path.dirname(target));
+	await removeOrphanTemps(target);
 };
 
 const syncDirectory = async (directory: string): Promise<void> => {
@@ -194,7 +260,7 @@ export const updateAuthFile = async <T>(
 	return withFileLock(
 		file,
 		async ({assertHeld}) => {
-			const current = await readAuthFile(file);
+			const current = await readAuthFile(file, {locked: true});
 			const {data, result} = await mutate(current);
 			if (data && data !== current) {
 				assertHeld();

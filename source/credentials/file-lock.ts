@@ -1,6 +1,10 @@
 import {PiAuthError} from '../errors.js';
+import {realTarget} from './real-path.js';
 
-/** pi's lock: proper-lockfile on the credential file, directory `<file>.lock`, stale after 30 s. */
+/**
+pi's lock: proper-lockfile on the credential file's real path (symbolic links resolved), which is
+the directory `<realpath>.lock`, stale after 30 s (docs/pi-compat.md).
+*/
 export const LOCK_STALE_MS = 30_000;
 export const DEFAULT_LOCK_WAIT_MS = 20_000;
 
@@ -15,10 +19,10 @@ export type LockOptions = {
 	waitMs?: number;
 };
 
-const busyError = (file: string) =>
+const busyError = (file: string, target: string) =>
 	new PiAuthError(
 		'file-busy',
-		`The credential file ${file} is locked by another process (${file}.lock). Try again in a moment; a lock left by a crashed process clears by itself after 30 seconds.`,
+		`The credential file ${file} is locked by another process (${target}.lock). Try again in a moment; a lock left by a crashed process clears by itself after 30 seconds.`,
 	);
 
 /**
@@ -32,13 +36,15 @@ export const withFileLock = async <T>(
 ): Promise<T> => {
 	// Loaded lazily: `token` with a valid token never takes the lock, and start-up time counts.
 	const {lockfile} = await import('./lock-library.js');
+	const target = realTarget(file);
 	const deadline = Date.now() + waitMs;
 	let compromised: Error | undefined;
 	let delay = 10;
 	let release: () => Promise<void>;
 	for (;;) {
 		try {
-			release = await lockfile.lock(file, {
+			// Resolved above: proper-lockfile's own realpath fails for a file not created yet.
+			release = await lockfile.lock(target, {
 				realpath: false,
 				stale: LOCK_STALE_MS,
 				retries: 0,
@@ -49,28 +55,31 @@ export const withFileLock = async <T>(
 			});
 			break;
 		} catch (error) {
-			const {code} = error as NodeJS.ErrnoException;
+			const {code, syscall} = error as NodeJS.ErrnoException;
 			/*
-			ENOENT: the lock directory vanished between proper-lockfile's mkdir and its check — another
-			process took over a stale lock at that moment and removed the one just made. Nobody holds
-			it for us, so it is the same as busy: wait and try again (seen in the kill -9 stress suite).
+			ENOENT after the mkdir: the lock directory vanished between proper-lockfile's mkdir and its
+			check — another process took over a stale lock at that moment and removed the one just
+			made. Nobody holds it for us, so it is the same as busy: wait and try again (seen in the
+			kill -9 stress suite). ENOENT from the mkdir itself means the folder cannot hold a lock
+			(it vanished, or it is /proc): like EACCES or EROFS, said at once, never waited on.
 			*/
-			if (code !== 'ELOCKED' && code !== 'ENOENT') {
+			const vanished = code === 'ENOENT' && syscall !== 'mkdir';
+			if (code !== 'ELOCKED' && !vanished) {
 				throw new PiAuthError(
 					'file-io',
-					`Could not lock the credential file ${file} (${code ?? 'error'}). Check that its folder is writable.`,
+					`Could not lock the credential file ${file} (${code ?? 'error'}: ${target}.lock cannot be created). Check that its folder exists and is writable, or choose another file with --auth-file.`,
 					{cause: error},
 				);
 			}
 
-			if (Date.now() + delay > deadline) throw busyError(file);
+			if (Date.now() + delay > deadline) throw busyError(file, target);
 			await sleep(delay * (0.5 + Math.random()));
 			delay = Math.min(delay * 1.5, 200);
 		}
 	}
 
 	const assertHeld = () => {
-		if (compromised) throw busyError(file);
+		if (compromised) throw busyError(file, target);
 	};
 
 	try {

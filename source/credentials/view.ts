@@ -1,5 +1,5 @@
 import type {Provider} from '../providers/types.js';
-import {providers} from '../providers/registry.js';
+import {findProvider, providers} from '../providers/registry.js';
 import type {AuthData} from './auth-file.js';
 import {
 	type Credential,
@@ -8,10 +8,16 @@ import {
 	isRecord,
 	parseCredential,
 } from './credential.js';
+import {type KeyKind, keyKind} from './key-value.js';
 
-/** One row of `status`: a stored or environment credential of a provider pi-auth knows. */
+/**
+One row of `status`: a stored entry (of any provider id pi uses) or an environment credential of
+a provider pi-auth knows.
+*/
 export type CredentialView = {
 	provider: Provider;
+	/** False for an id pi-auth cannot sign in to (a `groq` key pi uses): shown, never refreshed. */
+	managed: boolean;
 	source: 'file' | 'env';
 	/** The environment variable, for `source: 'env'`. */
 	variable?: string;
@@ -24,10 +30,26 @@ export type CredentialView = {
 	account?: string;
 	/** Why the state is needs-login (a server error code, or `invalid-entry`). */
 	reason?: string;
+	/** How an API key's value is given (docs/pi-compat.md); status never resolves it. */
+	keyKind?: KeyKind;
 };
+
+/**
+A stand-in for an id pi-auth has no adapter for: named by its id, no methods, nothing to refresh,
+so every path that would sign in, refresh or fetch usage for it has nothing to call.
+*/
+const unmanagedProvider = (id: string): Provider => ({
+	id,
+	name: id,
+	subscription: '',
+	methods: [],
+	endpointNames: [],
+	defaultEndpoints: () => ({}),
+});
 
 const storedView = (
 	provider: Provider,
+	managed: boolean,
 	raw: unknown,
 	now: number,
 ): CredentialView => {
@@ -35,6 +57,7 @@ const storedView = (
 	if (!credential) {
 		return {
 			provider,
+			managed,
 			source: 'file',
 			type: isRecord(raw) && raw['type'] === 'api_key' ? 'api_key' : 'oauth',
 			state: 'needs-login',
@@ -46,6 +69,7 @@ const storedView = (
 	const account = provider.account?.(credential);
 	return {
 		provider,
+		managed,
 		source: 'file',
 		credential,
 		type: credential.type,
@@ -55,18 +79,24 @@ const storedView = (
 		...(credential.type === 'oauth' && credential.needsLogin
 			? {reason: credential.needsLogin.reason}
 			: {}),
+		...(credential.type === 'api_key'
+			? {keyKind: keyKind(credential.key)}
+			: {}),
 	};
 };
 
-/** Stored entries win over the environment; entries of unknown providers are not listed. */
+/**
+Every entry of the file, then environment credentials of known providers without one (a stored
+credential wins). Known providers come in the registry's order, other ids in the file's order.
+*/
 export const listCredentials = (
 	data: AuthData,
 	env: NodeJS.ProcessEnv,
 	now: number,
-): CredentialView[] =>
-	providers.flatMap((provider): CredentialView[] => {
+): CredentialView[] => {
+	const known = providers.flatMap((provider): CredentialView[] => {
 		if (Object.hasOwn(data, provider.id)) {
-			return [storedView(provider, data[provider.id], now)];
+			return [storedView(provider, true, data[provider.id], now)];
 		}
 
 		const fromEnv = provider.fromEnv?.(env);
@@ -75,12 +105,21 @@ export const listCredentials = (
 		return [
 			{
 				provider,
+				managed: true,
 				source: 'env',
 				variable: fromEnv.variable,
 				credential: fromEnv.credential,
 				type: fromEnv.credential.type,
 				state: 'valid',
 				expires: null,
+				...(fromEnv.credential.type === 'api_key'
+					? {keyKind: 'literal' as const}
+					: {}),
 			},
 		];
 	});
+	const others = Object.keys(data)
+		.filter(id => !findProvider(id))
+		.map(id => storedView(unmanagedProvider(id), false, data[id], now));
+	return [...known, ...others];
+};

@@ -1,6 +1,6 @@
-import {createInterface} from 'node:readline';
 import {PiAuthError, isPiAuthError} from '../errors.js';
 import type {CallbackServer} from './callback-server.js';
+import {onLines} from './lines.js';
 import {parsePaste} from './paste.js';
 
 export type RaceOutcome = {
@@ -68,21 +68,25 @@ export const createPasteQueue = (onStop?: () => void): PasteQueue => {
 
 /**
 Each line of `stream` as soon as it arrives (a paste ends with Enter; EOF is not awaited). CRLF
-counts as one break. Stopping the iteration closes the readline interface (which pauses the stream).
+counts as one break; a line too long to be a code arrives cut short, and the paste parser refuses
+it. Stopping the iteration detaches from the stream and pauses it.
 */
 export const linesFrom = (
 	stream: NodeJS.ReadableStream,
 ): AsyncIterable<string> => {
-	const lines = createInterface({input: stream, crlfDelay: Infinity});
+	let stop = () => undefined as void;
 	const queue = createPasteQueue(() => {
-		lines.close();
+		stop();
 	});
-	lines.on('line', line => {
-		queue.push(line);
-	});
-	lines.on('close', () => {
-		queue.end();
-	});
+	stop = onLines(
+		stream,
+		line => {
+			queue.push(line.text);
+		},
+		() => {
+			queue.end();
+		},
+	);
 	return queue;
 };
 

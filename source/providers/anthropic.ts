@@ -12,6 +12,7 @@ const SCOPES =
 	'org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload';
 /** The older paste-only flow: the page shows `code#state` to copy (providers.md). */
 const PASTE_REDIRECT_URI = 'https://console.anthropic.com/oauth/code/callback';
+const API_KEY_URL = 'https://console.anthropic.com/settings/keys';
 /** pi stores Anthropic expiry 5 minutes early; keep the convention so both agree (providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
 
@@ -104,8 +105,13 @@ export const anthropic: Provider = {
 			expires: expiresAt(context.now(), tokens.expiresIn),
 		};
 	},
+	apiKeyUrl: API_KEY_URL,
 	fromSecret: (method, secret, now) =>
-		credentialFromSecret(method, secret, now, {apiKeyPrefix: 'sk-ant-api'}),
+		credentialFromSecret(method, secret, now, {
+			provider: 'anthropic',
+			apiKeyPrefix: 'sk-ant-api',
+			keyUrl: API_KEY_URL,
+		}),
 	fromEnv(env) {
 		// pi's order: an OAuth token wins over an API key.
 		const token = env['ANTHROPIC_OAUTH_TOKEN'];

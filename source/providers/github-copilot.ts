@@ -4,6 +4,7 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
+import {enableModels, fetchModels} from './copilot-models.js';
 import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
 
@@ -52,6 +53,40 @@ const copilotToken = async (context: ProviderContext, githubToken: string) => {
 	return {access: token, expires: expiresAt * 1000 - EXPIRY_BUFFER_MS};
 };
 
+/**
+The models pi may offer (copilot-models.ts). At sign-in, unconfigured ones are enabled first. A
+failure leaves the list out rather than failing: without it pi offers its whole catalogue, and a
+refresh keeps the list it had.
+*/
+const availableModels = async (
+	context: ProviderContext,
+	copilot: string,
+	enterprise: string | undefined,
+	enable: boolean,
+): Promise<{availableModelIds?: string[]}> => {
+	try {
+		const models = await fetchModels(
+			context,
+			copilot,
+			enterprise,
+			EDITOR_HEADERS,
+		);
+		const enabled = enable
+			? await enableModels(
+					context,
+					copilot,
+					enterprise,
+					EDITOR_HEADERS,
+					models.unconfigured,
+				)
+			: [];
+		return {availableModelIds: [...new Set([...models.available, ...enabled])]};
+	} catch (error) {
+		if (context.signal?.aborted) throw error;
+		return {};
+	}
+};
+
 const login = async (context: ProviderContext, githubToken: string) => {
 	try {
 		const body = await getJson({
@@ -97,7 +132,14 @@ export const githubCopilot: Provider = {
 	subscription: 'GitHub Copilot subscription',
 	methods: ['device'],
 	asksEnterpriseDomain: true,
-	endpointNames: ['deviceCode', 'accessToken', 'copilotToken', 'user'],
+	// `models`: the base of the model list, derived from the Copilot token unless configured.
+	endpointNames: [
+		'deviceCode',
+		'accessToken',
+		'copilotToken',
+		'user',
+		'models',
+	],
 	defaultEndpoints: (domain = 'github.com') => ({
 		deviceCode: `https://${domain}/login/device/code`,
 		accessToken: `https://${domain}/login/oauth/access_token`,
@@ -180,6 +222,12 @@ export const githubCopilot: Provider = {
 					copilotToken(context, githubToken),
 					login(context, githubToken),
 				]);
+				const models = await availableModels(
+					context,
+					copilot.access,
+					enterpriseDomain,
+					true,
+				);
 				return {
 					status: 'done',
 					value: {
@@ -187,14 +235,28 @@ export const githubCopilot: Provider = {
 						...copilot,
 						refresh: githubToken,
 						...(enterpriseDomain ? {enterpriseUrl: enterpriseDomain} : {}),
+						...models,
 						...(account ? {account} : {}),
 					},
 				};
 			},
 		};
 	},
-	refresh: async (context, credential) =>
-		copilotToken(context, credential.refresh),
+	async refresh(context, credential) {
+		const copilot = await copilotToken(context, credential.refresh);
+		// An environment token (no expiry) is exchanged on every `token` and never stored: the
+		// model list would be fetched for nothing.
+		if (!Number.isFinite(credential.expires)) return copilot;
+		return {
+			...copilot,
+			...(await availableModels(
+				context,
+				copilot.access,
+				credential.enterpriseUrl,
+				false,
+			)),
+		};
+	},
 	fromEnv(env) {
 		// A GitHub token: the long-lived half (`refresh`); the Copilot token is bought from it.
 		const token = env['COPILOT_GITHUB_TOKEN'];

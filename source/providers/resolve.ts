@@ -7,6 +7,21 @@ const usage = (message: string) => new PiAuthError('usage', message);
 
 const listOf = (values: readonly string[]) => values.join(', ');
 
+/**
+A target id for `token` and `logout`: a provider pi-auth knows, or any other id stored in the
+credential file (docs/contract.md); anything else is a usage error listing the valid ones.
+*/
+export const resolveStoredId = (
+	id: string,
+	data: Record<string, unknown>,
+): string => {
+	if (findProvider(id) || Object.hasOwn(data, id)) return id;
+	const stored = Object.keys(data).filter(key => !findProvider(key));
+	throw usage(
+		`Unknown provider "${id}". Valid providers: ${listOf(providerIds)}${stored.length > 0 ? `; also stored in the credential file: ${listOf(stored)}` : ''}.`,
+	);
+};
+
 export const resolveProvider = (id: string | undefined): Provider => {
 	const provider = id === undefined ? undefined : findProvider(id);
 	if (!provider) {

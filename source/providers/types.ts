@@ -77,6 +77,8 @@ export type Provider = {
 		context: ProviderContext,
 		credential: OAuthCredential,
 	) => Promise<RefreshedFields>;
+	/** Where the user creates an API key (shown on the API-key step and in its errors). */
+	apiKeyUrl?: string;
 	/** Builds a credential from a pasted secret (setup token, API key); throws 'invalid-secret'. */
 	fromSecret?: (method: Method, secret: string, now: number) => Credential;
 	/** Environment variables that provide a credential, first match wins. */

@@ -46,7 +46,7 @@ const sandbox = await startSandbox({
 });
 const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pi-auth-demo-'));
 const configFile = path.join(directory, 'pi-auth.json');
-const authFile = path.join(directory, 'oauth.json');
+const authFile = path.join(directory, 'auth.json');
 await fs.writeFile(configFile, `${JSON.stringify(sandbox.config, null, 2)}\n`);
 const env: NodeJS.ProcessEnv = {
 	...process.env,

@@ -3,7 +3,8 @@ A fake of GitHub's device flow and Copilot's token and quota endpoints (provider
 Copilot", usage-endpoints.md), on one 127.0.0.1 origin (the real ones span DOMAIN and api.DOMAIN).
 
 Public API: startFakeGithub(options?) → FakeGithub:
-- endpoints {deviceCode, accessToken, copilotToken, user}; devicePage: the verification_uri.
+- endpoints {deviceCode, accessToken, copilotToken, user, models}; devicePage: the
+  verification_uri. `models` is the base of the model list and its policy endpoints.
 - approveDevice(userCode) / denyDevice(userCode): through the device page, as a person would;
   expireDevice(userCode): the code expires now.
 - issueGithubToken({login?}) → a `ghu_…` token as a finished device flow gives.
@@ -11,7 +12,8 @@ Public API: startFakeGithub(options?) → FakeGithub:
 - settings (mutable): deviceInterval (s, default 5), deviceExpiresIn (s, 900), autoApproveDeviceMs
   (the demo's stand-in for a person; off by default),
   copilotTokenLifetime (s, 1800), login, copilotPlan, user (the quota body, or undefined for a
-  default with one metered and two unlimited quotas).
+  default with one metered and two unlimited quotas), models (the account's model catalogue;
+  defaultCopilotModels() has one model of each kind).
 - secrets(); plus FakeServer's log, counters, fail() and close().
 Options: the settings, and `now` (the clock for expiry and polling intervals).
 */
@@ -31,13 +33,33 @@ const PATHS = {
 	accessToken: '/login/oauth/access_token',
 	copilotToken: '/copilot_internal/v2/token',
 	user: '/copilot_internal/user',
+	// The base of the model list (`<base>/models`, `<base>/models/<id>/policy`).
+	models: '/copilot',
 };
+const MODELS_API_VERSION = '2026-06-01';
 const DEVICE_PAGE = '/login/device';
 // providers.md: the Copilot token endpoint answers only editors it knows.
 const EDITOR_HEADERS = [
 	'editor-version',
 	'editor-plugin-version',
 	'copilot-integration-id',
+];
+
+/** One model of the account's catalogue, as `<base>/models` describes it. */
+export type FakeCopilotModel = {
+	id: string;
+	picker: boolean;
+	policy: 'enabled' | 'unconfigured' | 'disabled';
+	toolCalls?: boolean;
+};
+
+/** A catalogue with one model of each kind the sign-in treats differently. */
+export const defaultCopilotModels = (): FakeCopilotModel[] => [
+	{id: 'gpt-6-sol', picker: true, policy: 'enabled'},
+	{id: 'claude-sonnet-5', picker: true, policy: 'unconfigured'},
+	{id: 'grok-4.7', picker: true, policy: 'disabled'},
+	{id: 'gpt-5.4-nano', picker: false, policy: 'enabled'},
+	{id: 'text-embedding-4', picker: true, policy: 'enabled', toolCalls: false},
 ];
 
 export type FakeGithubSettings = {
@@ -49,6 +71,8 @@ export type FakeGithubSettings = {
 	login: string;
 	copilotPlan: string;
 	user: unknown;
+	/** The account's model catalogue; a policy POST turns a model's policy to enabled. */
+	models: FakeCopilotModel[];
 };
 
 export type FakeGithubOptions = Partial<FakeGithubSettings> & {
@@ -85,6 +109,7 @@ export const startFakeGithub = async (
 		copilotPlan: options.copilotPlan ?? 'individual',
 		user: options.user,
 		autoApproveDeviceMs: options.autoApproveDeviceMs,
+		models: options.models ?? defaultCopilotModels(),
 	};
 	// GitHub tokens never expire until revoked (providers.md); Copilot tokens are bought from them
 	// and share their grant, so revoking a GitHub token ends its Copilot tokens too.
@@ -141,6 +166,55 @@ export const startFakeGithub = async (
 		});
 	};
 
+	/** The model endpoints take a live Copilot token, the editor headers and the API version. */
+	const modelsRefusal = (request: FakeRequest) => {
+		const missing = EDITOR_HEADERS.filter(name => !request.headers[name]);
+		if (request.headers['x-github-api-version'] !== MODELS_API_VERSION) {
+			missing.push('x-github-api-version');
+		}
+
+		if (missing.length > 0) {
+			return jsonResponse(400, {
+				message: `bad request: missing or unknown ${missing.join(', ')} header`,
+			});
+		}
+
+		const auth = /^Bearer (\S+)$/.exec(
+			String(request.headers.authorization ?? ''),
+		);
+		return sessions.checkAccess(auth?.[1] ?? '').kind === 'ok'
+			? undefined
+			: jsonResponse(401, {error: {message: 'unauthorized: token expired'}});
+	};
+
+	const models = (request: FakeRequest) =>
+		modelsRefusal(request) ??
+		jsonResponse(200, {
+			object: 'list',
+			data: settings.models.map(model => ({
+				id: model.id,
+				object: 'model',
+				model_picker_enabled: model.picker,
+				policy: {state: model.policy, terms: `Terms of ${model.id}`},
+				capabilities: {supports: {tool_calls: model.toolCalls ?? true}},
+			})),
+		});
+
+	const policy = (request: FakeRequest) => {
+		const refused = modelsRefusal(request);
+		if (refused) return refused;
+		const id = decodeURIComponent(request.url.pathname.split('/').at(-2) ?? '');
+		const model = settings.models.find(item => item.id === id);
+		if (!model) return jsonResponse(404, {error: {message: 'model not found'}});
+		const body = request.json as {state?: unknown} | undefined;
+		if (request.bodyType !== 'json' || body?.state !== 'enabled') {
+			return jsonResponse(400, {error: {message: 'state must be "enabled"'}});
+		}
+
+		model.policy = 'enabled';
+		return jsonResponse(200, {state: 'enabled'});
+	};
+
 	// usage-endpoints.md: the quota endpoint takes the GitHub token with the `token` scheme.
 	const user = (request: FakeRequest) => {
 		const auth = /^token (\S+)$/.exec(
@@ -165,6 +239,18 @@ export const startFakeGithub = async (
 				handle: copilotToken,
 			},
 			{name: 'user', method: 'GET', path: PATHS.user, handle: user},
+			{
+				name: 'models',
+				method: 'GET',
+				path: `${PATHS.models}/models`,
+				handle: models,
+			},
+			{
+				name: 'modelPolicy',
+				method: 'POST',
+				path: `${PATHS.models}/models/:id/policy`,
+				handle: policy,
+			},
 		],
 	});
 	const devicePage = server.url(DEVICE_PAGE);

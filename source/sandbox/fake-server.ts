@@ -3,7 +3,8 @@ Shared plumbing of the fake provider servers (fake-anthropic.ts, fake-codex.ts, 
 
 Public API:
 - startFakeServer({routes}) → FakeServer: one node:http server on 127.0.0.1, port 0, that routes
-  by path and method to named handlers (the provider's endpoint names, plus page names).
+  by path (a `:name` segment matches any one segment) and method to named handlers (the
+  provider's endpoint names, plus page names).
 - FakeServer: `origin`, `url(path)`, `requests(name?)` (the request log), `count(name)`,
   `clearLog()`, `fail(name, fault)` / `clearFaults()` (the fault queue), `close()`.
 - Fault (fake-http.ts): what a queued failure does to the next request(s) of an endpoint.
@@ -58,6 +59,20 @@ export type FakeServer = {
 	fail: (name: string, fault: Fault) => void;
 	clearFaults: () => void;
 	close: () => Promise<void>;
+};
+
+/** A route path matches literally, except that a `:name` segment matches any one segment. */
+const pathMatches = (pattern: string, pathname: string): boolean => {
+	const want = pattern.split('/');
+	const got = pathname.split('/');
+	return (
+		want.length === got.length &&
+		want.every(
+			(segment, index) =>
+				segment === got[index] ||
+				(segment.startsWith(':') && got[index] !== ''),
+		)
+	);
 };
 
 const MAX_LOG = 500;
@@ -127,7 +142,9 @@ export const startFakeServer = async (options: {
 
 	const handle = async (request: IncomingMessage, response: ServerResponse) => {
 		const url = new URL(request.url ?? '/', origin);
-		const onPath = routes.filter(route => route.path === url.pathname);
+		const onPath = routes.filter(route =>
+			pathMatches(route.path, url.pathname),
+		);
 		const route = onPath.find(candidate => candidate.method === request.method);
 		if (!route) {
 			write(

@@ -21,7 +21,7 @@ const SECRETS = [
 
 const setup = async (data?: unknown) => {
 	const home = await makeTempDir();
-	const file = path.join(home, '.pi', 'agent', 'oauth.json');
+	const file = path.join(home, '.pi', 'agent', 'auth.json');
 	if (data !== undefined) {
 		await fs.mkdir(path.dirname(file), {recursive: true});
 		await fs.writeFile(
@@ -83,6 +83,7 @@ describe('scripted login, status, token, logout (the issue\'s "done when")', () 
 					state: 'valid',
 					expires: result.expires,
 					expiresIn: expect.any(Number) as number,
+					managed: true,
 				},
 			],
 		});
@@ -332,7 +333,7 @@ describe('token', () => {
 });
 
 describe('logout', () => {
-	it('removes named entries, keeps unknown providers, and works with dead tokens', async () => {
+	it('removes named entries, keeps the others, and works with dead tokens; --all removes every entry', async () => {
 		const {env, file} = await setup({
 			anthropic: oauthEntry(-10 * HOUR, {
 				needsLogin: {reason: 'invalid_grant', at: 1},
@@ -346,10 +347,28 @@ describe('logout', () => {
 			Object.keys(JSON.parse(await fs.readFile(file, 'utf8')) as object),
 		).toEqual(['openai-codex', 'some-provider']);
 		const all = await runCli(['logout', '--all', '--json'], {env});
-		expect(JSON.parse(all.stdout)).toMatchObject({removed: ['openai-codex']});
-		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({
-			'some-provider': {type: 'api_key', key: 'x'},
+		expect(JSON.parse(all.stdout)).toMatchObject({
+			removed: ['openai-codex', 'some-provider'],
 		});
+		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({});
+	});
+
+	it('removes an entry pi-auth cannot sign in to by its id, and refuses an id stored nowhere', async () => {
+		const {env, file} = await setup({
+			groq: {type: 'api_key', key: 'gsk_GROQSECRET'},
+			cerebras: {type: 'api_key', key: 'csk_x'},
+		});
+		const result = await runCli(['logout', 'groq'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toMatch(/Signed out of groq/);
+		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({
+			cerebras: {type: 'api_key', key: 'csk_x'},
+		});
+		const unknown = await runCli(['logout', 'mistral'], {env});
+		expect(unknown.code).toBe(2);
+		expect(unknown.stderr).toMatch(
+			/Unknown provider "mistral". Valid providers: .*; also stored in the credential file: cerebras/,
+		);
 	});
 
 	it('says which environment variable keeps a credential alive', async () => {
@@ -365,7 +384,6 @@ describe('logout', () => {
 
 describe('a corrupt credential file', () => {
 	const contents: Array<[string, string | Buffer]> = [
-		['empty', ''],
 		['an array', '[]'],
 		['truncated', '{"anthropic": {"type": "oau'],
 		['binary junk', Buffer.from([0xff, 0xfe, 0x00, 0x12, 0x80])],

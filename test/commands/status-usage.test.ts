@@ -50,7 +50,7 @@ const usageServer = async (handlers: Record<string, Handler>) => {
 
 const setup = async (data: unknown, server: LocalServer) => {
 	const home = await makeTempDir();
-	const file = path.join(home, 'oauth.json');
+	const file = path.join(home, 'auth.json');
 	const config = path.join(home, 'pi-auth.json');
 	await fs.writeFile(file, JSON.stringify(data));
 	await fs.writeFile(

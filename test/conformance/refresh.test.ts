@@ -96,7 +96,7 @@ const revoke = async (server: OidcServer, token: string) => {
 /** A credential file holding an expiring entry for the test provider, plus fields to keep. */
 const seedFile = async (tokens: TokenResponse, now: number) => {
 	const directory = await makeTempDir();
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	const entry = {
 		type: 'oauth',
 		access: tokens.accessToken,

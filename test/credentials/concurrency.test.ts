@@ -29,7 +29,7 @@ const runSaver = async (file: string, provider: string, count: number) => {
 describe('two processes writing the same file', () => {
 	it('keeps every save of each (50 each, concurrently)', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(
 			file,
 			JSON.stringify({'pi-only': {type: 'api_key', key: 'keep'}}),
@@ -52,6 +52,6 @@ describe('two processes writing the same file', () => {
 			expect(saves).toHaveLength(50);
 		}
 
-		expect((await fs.readdir(directory)).sort()).toEqual(['oauth.json']);
+		expect((await fs.readdir(directory)).sort()).toEqual(['auth.json']);
 	});
 });

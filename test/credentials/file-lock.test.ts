@@ -9,16 +9,42 @@ import {makeTempDir} from '../helpers/temp-dir.js';
 describe('the file lock', () => {
 	it("uses pi's lock directory <file>.lock while held and removes it after", async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await withFileLock(file, async () => {
 			expect((await fs.stat(`${file}.lock`)).isDirectory()).toBe(true);
 		});
 		await expect(fs.stat(`${file}.lock`)).rejects.toThrow();
 	});
 
+	it("locks a symlinked file's real path, so the link and its target share pi's lock", async () => {
+		const directory = await makeTempDir();
+		const real = path.join(directory, 'real.json');
+		await fs.writeFile(real, '{}');
+		const link = path.join(directory, 'auth.json');
+		await fs.symlink(real, link);
+		await withFileLock(link, async () => {
+			expect((await fs.stat(`${real}.lock`)).isDirectory()).toBe(true);
+			await expect(fs.stat(`${link}.lock`)).rejects.toThrow();
+			// Held through the link: the target itself is busy for anyone else.
+			await expect(
+				withFileLock(real, async () => undefined, {waitMs: 100}),
+			).rejects.toMatchObject({code: 'file-busy'});
+		});
+	});
+
+	it('says at once, not after the lock wait, when the folder cannot hold a lock', async () => {
+		// A wait longer than the test's own timeout: waiting at all fails the test.
+		const error = await withFileLock('/proc/auth.json', async () => undefined, {
+			waitMs: 120_000,
+		}).catch((error_: unknown) => error_);
+		expect(error).toMatchObject({code: 'file-io'});
+		expect((error as Error).message).toMatch(/cannot be created/);
+		expect((error as Error).message).not.toMatch(/locked by another process/);
+	});
+
 	it('says the file is busy while another process holds a fresh lock', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(file, '{"kept":true}');
 		await fs.mkdir(`${file}.lock`);
 		const error = await updateAuthFile(
@@ -34,7 +60,7 @@ describe('the file lock', () => {
 
 	it('recovers a lock left by a crashed process once it is older than 30 s', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(file, '{}');
 		await fs.mkdir(`${file}.lock`);
 		const old = new Date(Date.now() - 31_000);
@@ -52,7 +78,7 @@ describe('the file lock', () => {
 
 	it('does not take over a lock that is 20 s old', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.mkdir(`${file}.lock`);
 		const recent = new Date(Date.now() - 20_000);
 		await fs.utimes(`${file}.lock`, recent, recent);
@@ -63,7 +89,7 @@ describe('the file lock', () => {
 
 	it('queues callers in one process without losing updates', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await Promise.all(
 			Array.from({length: 20}, async (_, index) =>
 				updateAuthFile(file, current => ({

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {
+	agentDir,
 	resolveAuthFile,
 	resolveConfigFile,
 } from '../../source/credentials/paths.js';
@@ -17,7 +18,7 @@ describe('resolveAuthFile', () => {
 				home,
 				cwd,
 			}),
-		).toBe(path.join(cwd, 'mine.json'));
+		).toEqual({file: path.join(cwd, 'mine.json'), isDefault: false});
 	});
 
 	it('then PI_AUTH_FILE', () => {
@@ -27,19 +28,20 @@ describe('resolveAuthFile', () => {
 				home,
 				cwd,
 			}),
-		).toBe('/env/file.json');
+		).toEqual({file: '/env/file.json', isDefault: false});
 	});
 
-	it('then $PI_CODING_AGENT_DIR/oauth.json', () => {
+	it("then pi's $PI_CODING_AGENT_DIR/auth.json", () => {
 		expect(
 			resolveAuthFile({env: {PI_CODING_AGENT_DIR: '/agent'}, home, cwd}),
-		).toBe('/agent/oauth.json');
+		).toEqual({file: '/agent/auth.json', isDefault: true});
 	});
 
-	it('then ~/.pi/agent/oauth.json', () => {
-		expect(resolveAuthFile({env: {}, home, cwd})).toBe(
-			'/home/someone/.pi/agent/oauth.json',
-		);
+	it("then pi's ~/.pi/agent/auth.json", () => {
+		expect(resolveAuthFile({env: {}, home, cwd})).toEqual({
+			file: '/home/someone/.pi/agent/auth.json',
+			isDefault: true,
+		});
 	});
 
 	it('ignores empty variables', () => {
@@ -49,8 +51,26 @@ describe('resolveAuthFile', () => {
 				home,
 				cwd,
 			}),
-		).toBe('/home/someone/.pi/agent/oauth.json');
+		).toEqual({file: '/home/someone/.pi/agent/auth.json', isDefault: true});
 	});
+});
+
+describe('agentDir, expanded as pi expands PI_CODING_AGENT_DIR', () => {
+	const cases: Array<[string, string]> = [
+		['~', home],
+		['~/agents/pi', '/home/someone/agents/pi'],
+		['file:///srv/pi%20agent', '/srv/pi agent'],
+		['relative/dir', '/work/here/relative/dir'],
+		// pi expands only a leading `~` or `~/`: `~user` is a folder named so, relative to cwd.
+		['~other/x', '/work/here/~other/x'],
+	];
+	for (const [value, expected] of cases) {
+		it(`${value} → ${expected}`, () => {
+			expect(agentDir({env: {PI_CODING_AGENT_DIR: value}, home, cwd})).toBe(
+				expected,
+			);
+		});
+	}
 });
 
 describe('resolveConfigFile', () => {

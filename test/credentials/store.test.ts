@@ -44,7 +44,7 @@ describe('derived state', () => {
 		expect(credentialState({type: 'api_key', key: 'k'}, now)).toBe('valid');
 	});
 
-	it('lists stored credentials over environment ones and skips unknown providers', () => {
+	it('lists stored credentials over environment ones, and entries of unknown ids last as unmanaged', () => {
 		const views = listCredentials(
 			{
 				anthropic: oauth(now + 3_600_000),
@@ -60,11 +60,13 @@ describe('derived state', () => {
 				view.source,
 				view.state,
 				view.reason,
+				view.managed,
 			]),
 		).toEqual([
-			['anthropic', 'file', 'valid', undefined],
-			['openai-codex', 'file', 'needs-login', 'invalid-entry'],
-			['github-copilot', 'env', 'valid', undefined],
+			['anthropic', 'file', 'valid', undefined, true],
+			['openai-codex', 'file', 'needs-login', 'invalid-entry', true],
+			['github-copilot', 'env', 'valid', undefined, true],
+			['some-provider', 'file', 'valid', undefined, false],
 		]);
 	});
 
@@ -85,7 +87,7 @@ describe('derived state', () => {
 describe('the store', () => {
 	it('saves, merges and removes through the file', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(file, JSON.stringify({other: {keep: 1}}));
 		const store = createAuthStore({file});
 		await store
@@ -107,7 +109,7 @@ describe('the store', () => {
 
 	it("re-reads under the lock before writing, so it never drops another writer's entry", async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		const store = createAuthStore({file});
 		await store.getState().reload();
 		await fs.writeFile(
@@ -120,7 +122,7 @@ describe('the store', () => {
 
 	it('keeps the last good data and reports the error when the file turns corrupt', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(file, JSON.stringify({anthropic: oauth(1)}));
 		const store = createAuthStore({file});
 		await store.getState().reload();
@@ -132,7 +134,7 @@ describe('the store', () => {
 
 	it('reloads when another process replaces the file', async () => {
 		const directory = await makeTempDir();
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		await fs.writeFile(file, '{}');
 		const store = createAuthStore({file});
 		await store.getState().reload();

@@ -49,7 +49,10 @@ describe('token refreshes an expired entry through the fakes', () => {
 		expect(anthropic.count('token')).toBe(1);
 		const status = await setup.run(['status', '--json']);
 		expect(JSON.parse(status.stdout)).toMatchObject({
-			providers: [{id: 'anthropic', state: 'valid'}],
+			providers: [
+				{id: 'anthropic', state: 'valid', managed: true},
+				{id: 'other-tool', state: 'valid', managed: false, keyKind: 'literal'},
+			],
 		});
 	});
 

@@ -51,7 +51,7 @@ export const setupSandbox = async (
 	}
 
 	await fs.writeFile(configFile, JSON.stringify(config));
-	const authFile = path.join(home, '.pi', 'agent', 'oauth.json');
+	const authFile = path.join(home, '.pi', 'agent', 'auth.json');
 	const writeAuth = async (data: Record<string, unknown>) => {
 		await fs.mkdir(path.dirname(authFile), {recursive: true});
 		await fs.writeFile(authFile, `${JSON.stringify(data, null, 2)}\n`);

@@ -93,7 +93,7 @@ const until = async (condition: () => boolean, what: string) => {
 const setup = async (expiresIn: number) => {
 	const clock = fakeClock();
 	const directory = await makeTempDir();
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	await fs.writeFile(
 		file,
 		JSON.stringify({

@@ -408,7 +408,7 @@ describe('the built CLI honours the proxy variables', () => {
 		const token = await startAnthropicToken();
 		opened.push(proxy, token);
 		const home = await makeTempDir();
-		const authFile = path.join(home, 'oauth.json');
+		const authFile = path.join(home, 'auth.json');
 		const configFile = path.join(home, 'pi-auth.json');
 		await fs.writeFile(
 			authFile,

@@ -95,7 +95,7 @@ const FULL_SET_SAMPLES = new Set([
 
 const leftovers = async (world: World) =>
 	(await fs.readdir(path.dirname(world.authFile))).filter(
-		name => name !== 'oauth.json',
+		name => name !== 'auth.json',
 	);
 
 const deviceStarts = (world: World) =>

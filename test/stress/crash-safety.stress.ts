@@ -47,7 +47,7 @@ const acks = (child: Child): number[] =>
 
 const tempFiles = async (world: World) =>
 	(await fs.readdir(path.dirname(world.authFile))).filter(
-		name => name.startsWith('.oauth.json.') && name.endsWith('.tmp'),
+		name => name.startsWith('.auth.json.') && name.endsWith('.tmp'),
 	);
 
 const pidOfTemp = (name: string) =>
@@ -233,7 +233,7 @@ describe('crash safety', () => {
 		const last = await world.run(['logout', 'openai-codex']);
 		expect(last.code, last.stderr).toBe(0);
 		expect(await fs.readdir(path.dirname(world.authFile))).toEqual([
-			'oauth.json',
+			'auth.json',
 		]);
 		figures.tempsRemovedByNextWrite += pendingTemps.length;
 		expect(figures.confirmedWrites).toBeGreaterThanOrEqual(CYCLES * 2);

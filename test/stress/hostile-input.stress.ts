@@ -263,7 +263,7 @@ describe('hostile input: property tests', () => {
 
 	it('parseAuthData and readAuthFile: random bytes and random JSON give an object or file-corrupt, and the file is never changed', async () => {
 		const directory = await makeTempDir('pi-auth-stress-');
-		const file = path.join(directory, 'oauth.json');
+		const file = path.join(directory, 'auth.json');
 		const seen = tally();
 		await fc.assert(
 			fc.asyncProperty(

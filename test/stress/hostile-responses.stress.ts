@@ -70,7 +70,7 @@ const configFor = (
 
 const seedFile = async (provider: ProviderId) => {
 	const directory = await makeTempDir('pi-auth-stress-');
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	await fs.writeFile(
 		file,
 		`${JSON.stringify({[provider]: entryOf(provider), 'some-other-tool': {odd: [1]}}, null, 2)}\n`,

@@ -27,7 +27,7 @@ afterEach(async () => {
 describe('a real browser', () => {
 	it('approves on the sandbox sign-in page, lands on the wizard callback, and the wizard finishes by itself', async () => {
 		const home = await makeTempDir();
-		const file = path.join(home, 'oauth.json');
+		const file = path.join(home, 'auth.json');
 		const config = path.join(home, 'pi-auth.json');
 		await fs.writeFile(config, JSON.stringify(sandbox.config));
 		const wizard = spawnPty(

@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('the live panel in a real terminal', () => {
 	it('drops an entry another process signs out of, and refreshes a token that expires meanwhile exactly once', async () => {
 		const home = await makeTempDir();
-		const file = path.join(home, 'oauth.json');
+		const file = path.join(home, 'auth.json');
 		const config = path.join(home, 'pi-auth.json');
 		await fs.writeFile(config, JSON.stringify(sandbox.config));
 		const anthropic = sandbox.anthropic.issueGrant();
@@ -76,7 +76,7 @@ describe('the live panel in a real terminal', () => {
 
 	it('never grows taller than the terminal: what does not fit is counted, and follows the selection', async () => {
 		const home = await makeTempDir();
-		const file = path.join(home, 'oauth.json');
+		const file = path.join(home, 'auth.json');
 		const config = path.join(home, 'pi-auth.json');
 		await fs.writeFile(config, JSON.stringify(sandbox.config));
 		const anthropic = sandbox.anthropic.issueGrant();
@@ -131,7 +131,7 @@ describe('the live panel in a real terminal', () => {
 
 	it('quitting while a token refresh is under way waits for it, so the rotated token is kept', async () => {
 		const home = await makeTempDir();
-		const file = path.join(home, 'oauth.json');
+		const file = path.join(home, 'auth.json');
 		const config = path.join(home, 'pi-auth.json');
 		await fs.writeFile(config, JSON.stringify(sandbox.config));
 		const grant = sandbox.codex.issueGrant();

@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const start = async (args: string[]) => {
 	const home = await makeTempDir();
-	const file = path.join(home, 'oauth.json');
+	const file = path.join(home, 'auth.json');
 	const config = path.join(home, 'pi-auth.json');
 	await fs.writeFile(config, JSON.stringify(sandbox.config));
 	const session = spawnPty(

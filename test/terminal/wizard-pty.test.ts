@@ -13,7 +13,7 @@ afterEach(() => {
 
 const start = async (args: string[]) => {
 	const home = await makeTempDir();
-	const file = path.join(home, '.pi', 'agent', 'oauth.json');
+	const file = path.join(home, '.pi', 'agent', 'auth.json');
 	const session = spawnPty(args, {env: cleanEnv(home)});
 	sessions.push(session);
 	return {session, file};

@@ -51,7 +51,7 @@ const codexEntry = (expiresIn: number) => {
 
 const setup = async (data: Record<string, unknown>) => {
 	const directory = await makeTempDir();
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	await fs.writeFile(file, JSON.stringify(data));
 	const services = makeServices({file, config: sandbox.config});
 	await services.store.getState().reload();

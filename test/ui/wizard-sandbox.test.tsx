@@ -26,7 +26,7 @@ const setup = async (
 	presets: Parameters<typeof initialWizardState>[0] = {},
 ) => {
 	const directory = await makeTempDir();
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	const services = makeServices({file, config: sandbox.config});
 	await services.store.getState().reload();
 	const exits: number[] = [];

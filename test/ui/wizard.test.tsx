@@ -14,7 +14,7 @@ const SETUP_TOKEN = `sk-ant-oat01-${'T'.repeat(80)}WIZARDSECRET`;
 
 const setup = async (data?: unknown) => {
 	const directory = await makeTempDir();
-	const file = path.join(directory, 'oauth.json');
+	const file = path.join(directory, 'auth.json');
 	if (data !== undefined) await fs.writeFile(file, JSON.stringify(data));
 	const services = makeServices({file});
 	await services.store.getState().reload();

@@ -10,14 +10,19 @@ import {theme} from '../theme.js';
 import {finishLogin} from './finish-login.js';
 import type {LoginSummary, SecretMethod} from './wizard-state.js';
 
-const copy: Record<SecretMethod, {title: string; hint: string}> = {
+const copy: Record<
+	SecretMethod,
+	{title: string; hint: (provider: Provider) => string}
+> = {
 	'setup-token': {
 		title: 'Paste your setup token',
-		hint: 'Run `claude setup-token` in another terminal and paste the sk-ant-oat01-… token it prints.',
+		hint: () =>
+			'Run `claude setup-token` in another terminal and paste the sk-ant-oat01-… token it prints.',
 	},
 	'api-key': {
 		title: 'Paste your API key',
-		hint: 'Create one in the provider console; it is stored in the credential file, mode 0600.',
+		hint: provider =>
+			`Create one at ${provider.apiKeyUrl ?? 'the provider console'}; it is stored in the credential file, mode 0600. pi's forms work too: !command (its output is the key) or $VARIABLE.`,
 	},
 };
 
@@ -60,7 +65,7 @@ export const SecretStep = ({
 			<Text bold>
 				{copy[method].title} for {provider.name}
 			</Text>
-			<Text color={theme.muted}>{copy[method].hint}</Text>
+			<Text color={theme.muted}>{copy[method].hint(provider)}</Text>
 			<Box marginTop={1}>
 				{saving ? (
 					<Text>

@@ -39,7 +39,7 @@ export const makeWorld = async (
 	const home = await makeTempDir('pi-auth-stress-');
 	const configFile = path.join(home, 'pi-auth.json');
 	await fs.writeFile(configFile, JSON.stringify(sandbox.config));
-	const authFile = path.join(home, '.pi', 'agent', 'oauth.json');
+	const authFile = path.join(home, '.pi', 'agent', 'auth.json');
 	await fs.mkdir(path.dirname(authFile), {recursive: true, mode: 0o700});
 	const env = cleanEnv(home, {PI_AUTH_LOGIN_TIMEOUT: '60s', ...options.env});
 	const flags = ['--auth-file', authFile, '--config', configFile];
