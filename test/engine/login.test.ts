@@ -225,6 +225,65 @@ describe('scripted login against the fakes: GitHub Copilot', () => {
 		expect(github.count('copilotToken')).toBe(2);
 	});
 
+	it("stores pi's availableModelIds: enables unconfigured picker models, skips disabled, hidden and tool-less ones", async () => {
+		const setup = await setupSandbox();
+		const {github} = setup.sandbox;
+		const cli = setup.start(['login', 'github-copilot']);
+		const [, code] = await cli.waitFor('stderr', CODE_LINE);
+		await github.approveDevice(code!);
+		expect((await cli.result).code).toBe(0);
+		const entry = (await setup.readAuth())['github-copilot']!;
+		expect(entry['availableModelIds']).toEqual([
+			'gpt-6-sol',
+			'claude-sonnet-5',
+		]);
+		// One policy request, for the one unconfigured model, as the editor sends it.
+		const [policy, ...others] = github.requests('modelPolicy');
+		expect(others).toEqual([]);
+		expect(policy?.path).toBe('/copilot/models/claude-sonnet-5/policy');
+		expect(policy?.body).toEqual({state: 'enabled'});
+		expect(policy?.headers['authorization']).toBe(
+			`Bearer ${entry['access'] as string}`,
+		);
+		expect(
+			github.settings.models.find(m => m.id === 'claude-sonnet-5')?.policy,
+		).toBe('enabled');
+
+		// A refresh lists the models again (no policy step) and keeps the list when that fails.
+		github.settings.models.push({
+			id: 'gpt-6.2-astra',
+			picker: true,
+			policy: 'enabled',
+		});
+		expect(
+			(await setup.run(['refresh', 'github-copilot', '--force'])).code,
+		).toBe(0);
+		expect(
+			(await setup.readAuth())['github-copilot']!['availableModelIds'],
+		).toEqual(['gpt-6-sol', 'claude-sonnet-5', 'gpt-6.2-astra']);
+		github.fail('models', {status: 503});
+		expect(
+			(await setup.run(['refresh', 'github-copilot', '--force'])).code,
+		).toBe(0);
+		expect(
+			(await setup.readAuth())['github-copilot']!['availableModelIds'],
+		).toEqual(['gpt-6-sol', 'claude-sonnet-5', 'gpt-6.2-astra']);
+		expect(github.count('modelPolicy')).toBe(1);
+	});
+
+	it('signs in without a model list when GitHub will not give one (pi then offers every model)', async () => {
+		const setup = await setupSandbox();
+		const {github} = setup.sandbox;
+		github.fail('models', {status: 500, count: 5});
+		const cli = setup.start(['login', 'github-copilot']);
+		const [, code] = await cli.waitFor('stderr', CODE_LINE);
+		await github.approveDevice(code!);
+		expect((await cli.result).code).toBe(0);
+		const entry = (await setup.readAuth())['github-copilot']!;
+		expect(entry).not.toHaveProperty('availableModelIds');
+		expect(entry['access']).toMatch(/^tid=/);
+	});
+
 	it('still signs in when the quota endpoint (the account label) fails', async () => {
 		const setup = await setupSandbox();
 		const {github} = setup.sandbox;
