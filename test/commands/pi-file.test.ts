@@ -77,6 +77,18 @@ describe("pi's auth.json", () => {
 		expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({});
 	});
 
+	it('warns once when other users can write the folder, and still works', async () => {
+		const {folder, env} = await agent();
+		await fs.chmod(folder, 0o777);
+		const result = await runCli(['status', '--json'], {env});
+		expect(result.code).toBe(0);
+		expect(result.stderr).toBe(
+			`Warning: the folder ${folder} can be written by other users, who could replace the credential file. Run: chmod go-w ${folder}\n`,
+		);
+		await fs.chmod(folder, 0o700);
+		expect((await runCli(['status', '--json'], {env})).stderr).toBe('');
+	});
+
 	it('migrates nothing into a file chosen with --auth-file', async () => {
 		const {folder, env} = await agent();
 		await fs.writeFile(path.join(folder, 'oauth.json'), '{"anthropic": {}}');
