@@ -3,6 +3,7 @@ import path from 'node:path';
 import {type Config, loadConfig} from './config.js';
 import type {CommandContext} from './commands/io.js';
 import {resolveAuthFile, resolveConfigFile} from './credentials/paths.js';
+import {hasRecovery, takeRecovery} from './credentials/recovery.js';
 import {createAuthStore} from './credentials/store.js';
 import type {Flags} from './flags.js';
 import {parseDuration} from './format.js';
@@ -20,6 +21,28 @@ const migrate = async (file: string, stderr: NodeJS.WritableStream) => {
 	stderr.write(
 		`Moved ${providers.join(', ')} from ${sources.join(' and ')} into ${file}, as pi does${moved}.\n`,
 	);
+};
+
+/** Tokens a refresh could not write last time (credentials/recovery.ts) go into the file first. */
+const restoreRotated = async (file: string, stderr: NodeJS.WritableStream) => {
+	const {updateAuthFile} = await import('./credentials/auth-file.js');
+	try {
+		const {result} = await updateAuthFile(file, current => {
+			const taken = takeRecovery(file, current);
+			return {
+				...(taken.restored.length > 0 ? {data: taken.data} : {}),
+				result: taken,
+			};
+		});
+		result.done();
+		if (result.restored.length > 0) {
+			stderr.write(
+				`Wrote the refreshed ${result.restored.join(', ')} tokens kept from an earlier refresh into ${file}.\n`,
+			);
+		}
+	} catch {
+		// Still not writable: the tokens stay in the recovery file for the next command.
+	}
 };
 
 /**
@@ -52,6 +75,7 @@ export const buildContext = async (
 	});
 	if (isDefault) await migrate(file, options.stderr);
 	warnIfOthersCanWrite(file, options.stderr);
+	if (hasRecovery(file)) await restoreRotated(file, options.stderr);
 	const config: Config = await loadConfig(
 		resolveConfigFile({flag: flags.config, env: options.env}),
 	);

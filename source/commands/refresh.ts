@@ -31,7 +31,15 @@ export const refreshCommand = async (
 	for (const provider of targets) {
 		try {
 			const {credential, refreshed} = await refreshCredential(
-				{store, config: context.config, fetch, now: context.now},
+				{
+					store,
+					config: context.config,
+					fetch,
+					now: context.now,
+					warn: message => {
+						writeLine(context.stderr, message);
+					},
+				},
 				provider,
 				{force: options.force},
 			);

@@ -94,6 +94,9 @@ export const tokenCommand = async (
 			config: context.config,
 			fetch: await context.fetch(),
 			now: context.now,
+			warn: message => {
+				writeLine(context.stderr, message);
+			},
 		},
 		provider,
 		{minValidityMs},

@@ -248,6 +248,25 @@ const syncDirectory = async (directory: string): Promise<void> => {
 export type Mutation<T> = {data?: AuthData; result: T};
 
 /**
+What a write shows up in: an atomic rename makes a new inode, pi's in-place write a new size or
+mtime. Not ctime, which the read's own chmod to 0600 changes.
+*/
+const revisionOf = (file: string): string => {
+	try {
+		const stat = fsSync.statSync(file, {bigint: true});
+		return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+	} catch {
+		return 'missing';
+	}
+};
+
+/** The file changed under a lock believed held: another process took the lock over as stale. */
+export const isWriteConflict = (error: unknown): boolean =>
+	error instanceof PiAuthError &&
+	error.code === 'file-busy' &&
+	error.serverCode === 'changed-while-locked';
+
+/**
 The one read-modify-write: lock, re-read (another process may have written since we last looked),
 mutate, write only when something changed, unlock. `mutate` may be async (a refresh runs inside).
 */
@@ -260,10 +279,25 @@ export const updateAuthFile = async <T>(
 	return withFileLock(
 		file,
 		async ({assertHeld}) => {
+			// Taken before the read: a write in between reads as a change (the safe side).
+			const revision = revisionOf(file);
 			const current = await readAuthFile(file, {locked: true});
 			const {data, result} = await mutate(current);
 			if (data && data !== current) {
 				assertHeld();
+				/*
+				A process paused past the lock's 30 s (SIGSTOP, a laptop lid) finds its lock taken over
+				and the file rewritten; proper-lockfile may not have noticed yet. Writing now would
+				drop the other write: the caller reads again instead.
+				*/
+				if (revisionOf(file) !== revision) {
+					throw new PiAuthError(
+						'file-busy',
+						`The credential file ${file} was changed by another process while this one held its lock. Try again.`,
+						{serverCode: 'changed-while-locked'},
+					);
+				}
+
 				await writeAuthFile(file, data);
 			}
 

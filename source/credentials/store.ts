@@ -5,6 +5,7 @@ import {PiAuthError} from '../errors.js';
 import {
 	type AuthData,
 	type Mutation,
+	isWriteConflict,
 	readAuthFile,
 	updateAuthFile,
 } from './auth-file.js';
@@ -35,6 +36,23 @@ export type AuthStore = ReturnType<typeof createAuthStore>;
 
 export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 	createStore<AuthState>()(set => {
+		/*
+		The actions below are pure functions of the file's content, so when the file changed under a
+		lock taken over as stale (auth-file.ts) they simply run again on what is there now. `update`
+		does not: its caller (the refresh path) may have spent a refresh token, and handles it.
+		*/
+		const rerunOnConflict = async <T>(
+			mutate: (current: AuthData) => Mutation<T> | Promise<Mutation<T>>,
+		): Promise<T> => {
+			for (let attempt = 1; ; attempt++) {
+				try {
+					return await update(mutate);
+				} catch (error) {
+					if (!isWriteConflict(error) || attempt >= 3) throw error;
+				}
+			}
+		};
+
 		const update: AuthState['update'] = async mutate => {
 			try {
 				const {data, result} = await updateAuthFile(
@@ -71,13 +89,13 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 				}
 			},
 			async save(provider, credential) {
-				await update(current => ({
+				await rerunOnConflict(current => ({
 					data: {...current, [provider]: credential},
 					result: undefined,
 				}));
 			},
 			async merge(provider, fields) {
-				await update(current => ({
+				await rerunOnConflict(current => ({
 					data: {
 						...current,
 						[provider]: {...(current[provider] as object), ...fields},
@@ -86,7 +104,7 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 				}));
 			},
 			async remove(ids) {
-				return update(current => {
+				return rerunOnConflict(current => {
 					const present = ids.filter(id => Object.hasOwn(current, id));
 					if (present.length === 0) return {result: []};
 					const data = {...current};

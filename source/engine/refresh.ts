@@ -7,7 +7,12 @@ import {
 	parseCredential,
 } from '../credentials/credential.js';
 import type {AuthStore} from '../credentials/store.js';
-import {PiAuthError} from '../errors.js';
+import {
+	type Rotated,
+	keepForRecovery,
+	mergeRotated,
+} from '../credentials/recovery.js';
+import {PiAuthError, isPiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
 
 export type RefreshDeps = {
@@ -16,6 +21,8 @@ export type RefreshDeps = {
 	fetch: typeof fetch;
 	now: () => number;
 	signal?: AbortSignal;
+	/** Told when refreshed tokens could only be kept in the recovery file. */
+	warn?: (message: string) => void;
 };
 
 export type RefreshOptions = {
@@ -64,7 +71,9 @@ export const refreshCredential = async (
 	{minValidityMs = EXPIRING_WITHIN_MS, force = false}: RefreshOptions = {},
 ): Promise<RefreshOutcome> => {
 	type Result = RefreshOutcome | {error: unknown};
-	const result = await deps.store
+	// Set once the provider has answered: from then on its tokens must reach the file.
+	let answered: Rotated | undefined;
+	const update = deps.store
 		.getState()
 		.update<Result>(async (current: AuthData) => {
 			const raw = current[provider.id];
@@ -99,6 +108,7 @@ export const refreshCredential = async (
 					...fields,
 					refresh: fields.refresh || credential.refresh,
 				} as OAuthCredential;
+				answered = {id: provider.id, entry: next, spent: credential.refresh};
 				return {
 					data: {...current, [provider.id]: next},
 					result: {credential: next, refreshed: true},
@@ -118,6 +128,61 @@ export const refreshCredential = async (
 				};
 			}
 		});
+	let result: Result;
+	try {
+		result = await update;
+	} catch (error) {
+		if (!answered) throw error;
+		return saveAnswered(deps, answered, error);
+	}
+
 	if ('error' in result) throw result.error;
 	return result;
+};
+
+const sleep = async (ms: number) =>
+	new Promise<void>(resolve => {
+		setTimeout(resolve, ms);
+	});
+
+/**
+The provider answered, and writing its tokens failed (a write error, a lock taken over while this
+process was paused): try again under a fresh lock, merging into what the file holds now, then keep
+them in the recovery file for the next command (credentials/recovery.ts). The tokens are valid
+either way, so the caller gets them.
+*/
+const saveAnswered = async (
+	deps: RefreshDeps,
+	rotated: Rotated,
+	failure: unknown,
+): Promise<RefreshOutcome> => {
+	const outcome = {
+		credential: rotated.entry as OAuthCredential,
+		refreshed: true,
+	};
+	for (const wait of [0, 250, 1000]) {
+		await sleep(wait);
+		try {
+			await deps.store.getState().update(current => {
+				const merged = mergeRotated(current, rotated);
+				return merged ? {data: merged, result: undefined} : {result: undefined};
+			});
+			return outcome;
+		} catch {
+			// Tried again below, then kept for recovery.
+		}
+	}
+
+	const {file} = deps.store.getState();
+	let kept: string;
+	try {
+		kept = keepForRecovery(file, rotated);
+	} catch {
+		throw failure;
+	}
+
+	deps.warn?.(
+		`The refreshed ${rotated.id} tokens could not be written to ${file} (${isPiAuthError(failure) ? failure.message : String(failure)}). They are kept in ${kept}, and the next pi-auth command writes them to the credential file.`,
+	);
+	return outcome;
 };

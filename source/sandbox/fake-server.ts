@@ -55,6 +55,8 @@ export type FakeServer = {
 	requests: (name?: string) => LoggedRequest[];
 	/** Requests ever seen by a route name (not capped like the log). */
 	count: (name: string) => number;
+	/** Answers sent by a route name (a delayed answer counts once it has gone out). */
+	answered: (name: string) => number;
 	clearLog: () => void;
 	fail: (name: string, fault: Fault) => void;
 	clearFaults: () => void;
@@ -85,6 +87,7 @@ export const startFakeServer = async (options: {
 	const {routes} = options;
 	const log: LoggedRequest[] = [];
 	const counts = new Map<string, number>();
+	const answers = new Map<string, number>();
 	const faults = new Map<string, Fault[]>();
 	const timers = new Set<NodeJS.Timeout>();
 	let closed = false;
@@ -198,7 +201,9 @@ export const startFakeServer = async (options: {
 				headers: request.headers,
 				...parsed,
 			}));
-		if (!closed) write(response, answer, fault?.dripMs);
+		if (closed) return;
+		write(response, answer, fault?.dripMs);
+		answers.set(route.name, (answers.get(route.name) ?? 0) + 1);
 	};
 
 	const server = createServer({keepAliveTimeout: 1000}, (request, response) => {
@@ -224,9 +229,11 @@ export const startFakeServer = async (options: {
 		requests: name =>
 			log.filter(entry => name === undefined || entry.name === name),
 		count: name => counts.get(name) ?? 0,
+		answered: name => answers.get(name) ?? 0,
 		clearLog() {
 			log.length = 0;
 			counts.clear();
+			answers.clear();
 		},
 		fail(name, fault) {
 			const queue = faults.get(name) ?? [];

@@ -65,6 +65,8 @@ export type LiveCli = {
 	/** Settles when the process exits; kills it at `timeoutMs`. */
 	result: Promise<CliResult>;
 	kill: () => void;
+	/** Sends a signal (SIGSTOP pauses the process, SIGCONT resumes it). */
+	signal: (name: NodeJS.Signals) => void;
 };
 
 /**
@@ -162,6 +164,9 @@ export const startCli = (
 		result,
 		kill() {
 			child.kill('SIGKILL');
+		},
+		signal(name) {
+			child.kill(name);
 		},
 	};
 };
