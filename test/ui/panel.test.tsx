@@ -158,6 +158,33 @@ describe('the live status panel', () => {
 		await ui.unmount();
 	});
 
+	it('says once why R has nothing to refresh (an API key, an entry pi signed in to), promising no retry', async () => {
+		const {ui, runtime} = await setup({
+			anthropic: {type: 'api_key', key: 'sk-ant-api03-PANELKEY'},
+			'google-gemini-cli': {
+				type: 'oauth',
+				access: 'ya29.x',
+				refresh: '1//r',
+				expires: Date.now() + 3_600_000,
+			},
+		});
+		await ui.waitFor('google-gemini-cli');
+		expect(ui.frame()).toMatch(/google-gemini-cli \[valid\]/);
+		expect(ui.frame()).toMatch(/OAuth · file · signed in with pi/);
+		await ui.press('R');
+		await ui.waitFor(
+			'Anthropic (Claude Pro/Max) uses an API key: it does not expire, so there is nothing to refresh.',
+		);
+		await ui.press(keys.down, 'R');
+		await ui.waitFor('pi-auth does not sign in to google-gemini-cli');
+		expect(ui.frame()).not.toMatch(/Retrying|Refresh failed/);
+		expect(runtime.state.getState().activity).toEqual({});
+		// The notice goes with the next key.
+		await ui.press('u');
+		expect(ui.frame()).not.toMatch(/does not sign in/);
+		await ui.unmount();
+	});
+
 	it('asks before signing out, and removes only what was confirmed', async () => {
 		const {ui, read} = await setup({
 			anthropic: anthropicEntry(3 * 3_600_000),

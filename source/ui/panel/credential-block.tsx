@@ -25,11 +25,20 @@ const badgeOf = (
 	}
 };
 
+const keyKinds = {
+	literal: '',
+	command: ' (from a command)',
+	'env-template': ' (from the environment)',
+};
+
 const sourceOf = (view: CredentialView) => {
-	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
-	return view.source === 'env'
-		? `${kind} · env ${view.variable ?? ''}`
-		: `${kind} · file`;
+	const kind =
+		view.type === 'api_key'
+			? `API key${view.keyKind ? keyKinds[view.keyKind] : ''}`
+			: 'OAuth';
+	const where = view.source === 'env' ? `env ${view.variable ?? ''}` : 'file';
+	// An id pi-auth has no sign-in for: shown and removable, refreshed by pi itself.
+	return `${kind} · ${where}${view.managed ? '' : ' · signed in with pi'}`;
 };
 
 const RefreshLine = ({

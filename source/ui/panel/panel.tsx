@@ -44,6 +44,28 @@ const visibleRange = (
 	}
 };
 
+/** Why `R` has nothing to do for this entry, said once instead of a refresh that cannot happen. */
+const whyNotRefreshable = (view: CredentialView): string | undefined => {
+	const {name} = view.provider;
+	if (view.credential?.type === 'api_key') {
+		return `${name} uses an API key: it does not expire, so there is nothing to refresh.`;
+	}
+
+	if (!view.managed) {
+		return `pi-auth does not sign in to ${name}, so it cannot refresh it; pi refreshes its own entries when it uses them.`;
+	}
+
+	if (view.source === 'env') {
+		return `${name} comes from the environment variable ${view.variable ?? ''}; pi-auth does not refresh it.`;
+	}
+
+	if (view.credential?.type === 'oauth' && !view.credential.refresh) {
+		return `${name} holds a token without a refresh token (a setup token): it cannot be refreshed. Press l to sign in again when it expires.`;
+	}
+
+	return undefined;
+};
+
 /**
 The live status panel: every stored or environment credential with its state and expiry ticking
 once a second, refresh activity and usage from the background runtime, and keys to act on the
@@ -67,7 +89,7 @@ export const Panel = ({
 	const views = listCredentials(data, runtime.env, now);
 	const [mode, setMode] = useState<Mode>({kind: 'list'});
 	const [showLeft, setShowLeft] = useState(false);
-	/** The last action that failed (a sign-out with the file busy), until the next key. */
+	/** What the last key could not do (a sign-out with the file busy, R on an API key), until the next key. */
 	const [notice, setNotice] = useState<string>();
 	const selectedRef = useRef(0);
 	const [selectedIndex, setSelectedIndex] = useState(0);
@@ -138,7 +160,9 @@ export const Panel = ({
 			} else if (input === 'r' && view) {
 				runtime.refreshUsage(view.provider.id);
 			} else if (input === 'R' && view) {
-				runtime.refreshToken(view.provider.id);
+				const why = whyNotRefreshable(view);
+				if (why) setNotice(why);
+				else runtime.refreshToken(view.provider.id);
 			} else if (input === 'd' && view) {
 				setMode({kind: 'confirm', view});
 			}
@@ -178,7 +202,7 @@ export const Panel = ({
 				</Text>
 			</Box>
 			{fileError ? <Text color={theme.error}>{fileError.message}</Text> : null}
-			{notice ? <Text color={theme.error}>{notice}</Text> : null}
+			{notice ? <Text color={theme.warning}>{notice}</Text> : null}
 			{views.length === 0 ? (
 				<Box marginBottom={1}>
 					<Text>No credentials yet — press l to sign in.</Text>
