@@ -191,7 +191,7 @@ describe('the live status panel', () => {
 			'openai-codex': codexEntry(3 * 3_600_000),
 			'other-tool': {type: 'api_key', key: 'keep'},
 		});
-		await ui.waitFor('2 credentials');
+		await ui.waitFor('3 credentials');
 		await ui.press('d');
 		await ui.waitFor(
 			'Sign out of Anthropic (Claude Pro/Max)? This removes it from',
@@ -202,7 +202,7 @@ describe('the live status panel', () => {
 		await ui.press('d');
 		await ui.waitFor('y to confirm');
 		await ui.press('y');
-		await ui.waitFor('1 credential');
+		await ui.waitFor('2 credentials');
 		expect(ui.frame()).not.toContain('Anthropic (Claude');
 		expect(Object.keys(await read()).sort()).toEqual([
 			'openai-codex',

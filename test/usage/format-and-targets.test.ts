@@ -119,7 +119,11 @@ describe('usage targets', () => {
 			}) as unknown as typeof fetch,
 			now: () => NOW,
 		});
-		expect(targets.map(target => target.provider)).toEqual(['anthropic']);
+		// Every listed entry, the one pi-auth does not manage too (its usage reads "not available").
+		expect(targets.map(target => target.provider)).toEqual([
+			'anthropic',
+			'some-provider',
+		]);
 		const outcome = await targets[0]?.fetch(new AbortController().signal);
 		expect(outcome).toEqual({
 			status: 'ok',
