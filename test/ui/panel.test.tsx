@@ -200,7 +200,7 @@ describe('the live status panel', () => {
 		await ui.waitFor('q quit');
 		expect(Object.keys(await read())).toContain('anthropic');
 		await ui.press('d');
-		await ui.waitFor('y to confirm');
+		await ui.waitFor(/y\s+to confirm/);
 		await ui.press('y');
 		await ui.waitFor('2 credentials');
 		expect(ui.frame()).not.toContain('Anthropic (Claude');
@@ -219,7 +219,7 @@ describe('the live status panel', () => {
 		await fs.writeFile(file, '{"openai-codex": ');
 		await ui.waitFor('is not valid JSON', 3000);
 		await ui.press('d');
-		await ui.waitFor('y to confirm');
+		await ui.waitFor(/y\s+to confirm/);
 		await ui.press('y');
 		await ui.waitFor(/is not valid JSON[\s\S]*is not valid JSON/);
 		expect(ui.frame()).toContain('OpenAI Codex');
