@@ -56,7 +56,12 @@ const nextStep = (view: CredentialView): string => {
 const describe = (view: CredentialView, now: number): string[] => {
 	const source =
 		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
-	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
+	const kind =
+		view.type === 'api_key'
+			? 'API key'
+			: view.provider.signInGivesApiKey
+				? 'API key (from sign-in)'
+				: 'OAuth';
 	const expiry =
 		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;

@@ -8,6 +8,7 @@ import {
 } from '../credentials/credential.js';
 import type {AuthStore} from '../credentials/store.js';
 import {PiAuthError} from '../errors.js';
+import {neverExpires} from '../format.js';
 import type {Provider} from '../providers/types.js';
 
 export type RefreshDeps = {
@@ -81,6 +82,11 @@ export const refreshCredential = async (
 				!credential.needsLogin &&
 				credential.expires - deps.now() >= minValidityMs;
 			if (fresh && !force) return {result: {credential, refreshed: false}};
+			// A permanent key (OpenRouter, providers.md) has nothing to refresh, even when forced.
+			if (neverExpires(credential.expires) && !credential.needsLogin) {
+				return {result: {credential, refreshed: false}};
+			}
+
 			if (credential.needsLogin && !force) {
 				throw needsLoginError(provider, credential.needsLogin.reason);
 			}

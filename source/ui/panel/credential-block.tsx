@@ -26,7 +26,12 @@ const badgeOf = (
 };
 
 const sourceOf = (view: CredentialView) => {
-	const kind = view.type === 'api_key' ? 'API key' : 'OAuth';
+	const kind =
+		view.type === 'api_key'
+			? 'API key'
+			: view.provider.signInGivesApiKey
+				? 'API key (from sign-in)'
+				: 'OAuth';
 	return view.source === 'env'
 		? `${kind} · env ${view.variable ?? ''}`
 		: `${kind} · file`;

@@ -110,13 +110,19 @@ export const Panel = ({
 					current.view.source === 'file'
 				) {
 					// A busy lock or a corrupt file: say so in the panel and keep running.
-					runtime.logout(current.view.provider.id).catch((error: unknown) => {
-						setNotice(
-							isPiAuthError(error)
-								? error.message
-								: 'Signing out failed unexpectedly.',
-						);
-					});
+					const {logoutNote} = current.view.provider;
+					runtime.logout(current.view.provider.id).then(
+						() => {
+							if (logoutNote) setNotice(logoutNote);
+						},
+						(error: unknown) => {
+							setNotice(
+								isPiAuthError(error)
+									? error.message
+									: 'Signing out failed unexpectedly.',
+							);
+						},
+					);
 				}
 
 				setMode({kind: 'list'});
@@ -203,7 +209,7 @@ export const Panel = ({
 				<Text color={theme.warning}>
 					{mode.view.source === 'env'
 						? `${mode.view.provider.name} comes from the environment variable ${mode.view.variable ?? ''}; unset it to sign out. Press any key.`
-						: `Sign out of ${mode.view.provider.name}? This removes it from ${file}. y to confirm, any other key to keep it.`}
+						: `Sign out of ${mode.view.provider.name}? This removes it from ${file}.${mode.view.provider.logoutNote ? ` ${mode.view.provider.logoutNote}` : ''} y to confirm, any other key to keep it.`}
 				</Text>
 			) : (
 				<KeyHints
