@@ -10,7 +10,8 @@ Public API: startFakeKimi(options?) → FakeKimi:
   grant).
 - settings (mutable): deviceInterval (5), deviceExpiresIn (900), sendInterval (true; false omits
   it), autoApproveDeviceMs, accessTtlSeconds (900), incomplete (a field every reply then lacks:
-  'access_token' | 'refresh_token' | 'expires_in', or undefined).
+  'access_token' | 'refresh_token' | 'expires_in', or undefined), incompleteAs ('missing' or
+  'empty': the field sent as '' or 0).
 - secrets(); plus FakeServer's log, counters, fail() and close().
 */
 import {decideOnPage, rotateRefresh} from './device-fake.js';
@@ -36,6 +37,8 @@ export type FakeKimiSettings = DeviceSettings & {
 	sendInterval: boolean;
 	accessTtlSeconds: number;
 	incomplete?: 'access_token' | 'refresh_token' | 'expires_in' | undefined;
+	/** How `incomplete` is incomplete: the field left out, or sent empty ('' or 0). */
+	incompleteAs: 'missing' | 'empty';
 };
 
 export type FakeKimiOptions = Partial<FakeKimiSettings> & {now?: () => number};
@@ -63,6 +66,7 @@ export const startFakeKimi = async (
 		autoApproveDeviceMs: options.autoApproveDeviceMs,
 		accessTtlSeconds: options.accessTtlSeconds ?? 900,
 		incomplete: options.incomplete,
+		incompleteAs: options.incompleteAs ?? 'missing',
 	};
 	const grants = createGrants({now, refreshPrefix: 'kimi-rt-'});
 	const device = createRfc8628Device({
@@ -88,7 +92,9 @@ export const startFakeKimi = async (
 
 	const issue = (grant: Grant) => {
 		const body: Record<string, unknown> = tokens(grant);
-		if (settings.incomplete) delete body[settings.incomplete];
+		const field = settings.incomplete;
+		if (field && settings.incompleteAs === 'missing') delete body[field];
+		else if (field) body[field] = field === 'expires_in' ? 0 : '';
 		return jsonResponse(200, body);
 	};
 

@@ -182,15 +182,16 @@ describe('device start answers the adapters refuse', () => {
 });
 
 describe('strict token replies', () => {
-	for (const field of [
-		'access_token',
-		'refresh_token',
-		'expires_in',
-	] as const) {
-		it(`kimi: a reply without ${field} is refused, at login and at refresh`, async () => {
+	const fields = ['access_token', 'refresh_token', 'expires_in'] as const;
+	const incomplete = fields.flatMap(field =>
+		(['missing', 'empty'] as const).map(as => ({field, as})),
+	);
+	for (const {field, as} of incomplete) {
+		it(`kimi: a reply with ${field} ${as} is refused, at login and at refresh`, async () => {
 			const fake = track(await startFakeKimi({deviceInterval: 0.01}));
 			const grant = fake.issueGrant();
 			fake.settings.incomplete = field;
+			fake.settings.incompleteAs = as;
 			const error = await rejection(
 				kimiCoding.refresh!(context(fake.endpoints), entry(grant)),
 			);
