@@ -170,7 +170,7 @@ describe('openai (Sign in with ChatGPT)', () => {
 		const {chatgpt} = setup.sandbox;
 		const cli = setup.start(['login', 'openai', '--method', 'oauth']);
 		const [, url] = await cli.waitFor('stderr', URL_LINE);
-		expect(cli.stderr).toContain('paste the whole address the browser ends on');
+		await cli.waitFor('stderr', /paste the whole address the browser ends on/);
 		const redirect = new URL(await chatgpt.approve(url!));
 		cli.write(`${redirect.searchParams.get('code')}\n`);
 		await cli.waitFor('stderr', /Paste the whole address the browser ended on/);

@@ -89,7 +89,11 @@ const typeMasked = async (session: PtySession, text: string) => {
 /** Picks a method by its number in the wizard's list. */
 const pick = async (session: PtySession, provider: string, index: number) => {
 	await session.waitFor(`How do you want to sign in to ${provider}`);
-	session.write(String(index));
+	// The first key of the session: see pressUntil.
+	await session.pressUntil(
+		String(index),
+		/Paste your API key|Preparing the sign-in link|Sign in to .+ (?:in your browser|with a device code)|Asking .+ for a device code/,
+	);
 };
 
 describe('the six new providers in the wizard, in a real terminal', () => {
