@@ -110,19 +110,13 @@ export const Panel = ({
 					current.view.source === 'file'
 				) {
 					// A busy lock or a corrupt file: say so in the panel and keep running.
-					const {logoutNote} = current.view.provider;
-					runtime.logout(current.view.provider.id).then(
-						() => {
-							if (logoutNote) setNotice(logoutNote);
-						},
-						(error: unknown) => {
-							setNotice(
-								isPiAuthError(error)
-									? error.message
-									: 'Signing out failed unexpectedly.',
-							);
-						},
-					);
+					runtime.logout(current.view.provider.id).catch((error: unknown) => {
+						setNotice(
+							isPiAuthError(error)
+								? error.message
+								: 'Signing out failed unexpectedly.',
+						);
+					});
 				}
 
 				setMode({kind: 'list'});

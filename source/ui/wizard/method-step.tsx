@@ -11,7 +11,9 @@ const explain = (provider: Provider, method: Method): [string, string] => {
 			return [
 				'Browser sign-in',
 				provider.callback
-					? 'approve in the browser; it comes back here by itself (or paste the code it shows)'
+					? provider.pasteWholeUrl
+						? 'approve in the browser; it comes back here by itself (or paste the address it ends on)'
+						: 'approve in the browser; it comes back here by itself (or paste the code it shows)'
 					: 'paste the code shown after you approve',
 			];
 		case 'device':
