@@ -75,5 +75,5 @@ export const openrouter: Provider = {
 	},
 	signInGivesApiKey: true,
 	logoutNote:
-		'The API key this sign-in created still exists in your OpenRouter account: revoke it at https://openrouter.ai/settings/keys if you no longer want it.',
+		'The API key this sign-in created still exists in your OpenRouter account until you revoke it there (in your OpenRouter settings, under keys).',
 };
