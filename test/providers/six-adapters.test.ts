@@ -152,6 +152,16 @@ describe.each(deviceCases)(
 	},
 );
 
+describe('xai: its own spelling of a denial', () => {
+	it('authorization_denied ends the sign-in like access_denied', async () => {
+		const fake = track(await startFakeXai());
+		const session = await xai.startDevice!(context(fake.endpoints), {});
+		fake.fail('token', {status: 400, error: 'authorization_denied'});
+		const error = await rejection(session.poll());
+		expect(error.code).toBe('access-denied');
+	});
+});
+
 describe('device start answers the adapters refuse', () => {
 	it('xai: an http:// verification page on another host is refused (https only)', async () => {
 		const fake = track(
