@@ -74,11 +74,16 @@ const mintKey = async (
 
 	// The account must do something on Meta's side first (accept terms, pick a plan): show where.
 	const action = trustedUrl(body['action_url'], {endpoint: url});
+	if (action) {
+		throw new PiAuthError(
+			'action-required',
+			`Meta has no API key for this account yet. Open ${action} to finish setting up the account, then sign in again.`,
+		);
+	}
+
 	throw new PiAuthError(
-		'action-required',
-		action
-			? `Meta has no API key for this account yet. Open ${action} to finish setting up the account, then sign in again.`
-			: 'Meta did not issue an API key for this account. Check the account on meta.ai, then sign in again.',
+		'bad-response',
+		'Meta answered without an API key. Try again; if it keeps happening Meta may have changed its protocol.',
 	);
 };
 
