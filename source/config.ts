@@ -183,6 +183,7 @@ export const providerContext = (
 		fetch: typeof fetch;
 		now: () => number;
 		signal?: AbortSignal;
+		stateDir?: string;
 	},
 	provider: Provider,
 	domain?: string,
@@ -191,4 +192,5 @@ export const providerContext = (
 	endpoints: endpointsFor(deps.config, provider, domain),
 	now: deps.now,
 	...(deps.signal ? {signal: deps.signal} : {}),
+	...(deps.stateDir ? {stateDir: deps.stateDir} : {}),
 });

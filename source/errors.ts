@@ -23,6 +23,8 @@ export type ErrorCode =
 	| 'access-denied'
 	| 'port-busy'
 	| 'device-disabled'
+	/** The provider wants the account to visit a page first (Meta's action_url). */
+	| 'action-required'
 	| 'login-timeout'
 	| 'aborted'
 	// Talking to a provider

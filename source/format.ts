@@ -22,11 +22,29 @@ export const formatClock = (epochMs: number, now: number): string => {
 		: `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${time}`;
 };
 
-/** "expires in 3h 12m (15:20)" or "expired 4m ago (14:58)". */
-export const formatExpiry = (expires: number, now: number): string =>
-	expires > now
+/**
+pi's mark for a credential that never expires: OpenRouter's sign-in yields a permanent API key,
+stored with `expires: Number.MAX_SAFE_INTEGER` (providers.md). Shown as "does not expire", never as a
+countdown to the year 287396.
+*/
+export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;
+
+export const neverExpires = (expires: number): boolean =>
+	expires >= NEVER_EXPIRES;
+
+/** "expires in 3h 12m (15:20)", "expired 4m ago (14:58)" or "does not expire". */
+export const formatExpiry = (expires: number, now: number): string => {
+	if (neverExpires(expires)) return 'does not expire';
+	return expires > now
 		? `expires in ${formatDuration(expires - now)} (${formatClock(expires, now)})`
 		: `expired ${formatDuration(now - expires)} ago (${formatClock(expires, now)})`;
+};
+
+/** "valid until 15:20" or "does not expire", for the line after a sign-in or a refresh. */
+export const formatValidUntil = (expires: number, now: number): string =>
+	neverExpires(expires)
+		? 'does not expire'
+		: `valid until ${formatClock(expires, now)}`;
 
 const UNITS: Record<string, number> = {
 	ms: 1,

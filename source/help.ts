@@ -11,6 +11,12 @@ export const helpText = `
 	  anthropic        Anthropic (Claude Pro/Max)       oauth, setup-token, api-key
 	  openai-codex     OpenAI Codex (ChatGPT Plus/Pro)  oauth, device
 	  github-copilot   GitHub Copilot                   device
+	  openai           OpenAI (Sign in with ChatGPT)    oauth, api-key
+	  xai              xAI (SuperGrok / X Premium)      device, api-key
+	  kimi-coding      Kimi Code                        device, api-key
+	  openrouter       OpenRouter                       oauth, api-key
+	  meta             Meta (Muse)                      device, api-key
+	  radius           Radius (pi's gateway)            oauth, device, api-key
 
 	Options
 	  --auth-file PATH     credential file (default: $PI_AUTH_FILE, $PI_CODING_AGENT_DIR/auth.json, ~/.pi/agent/auth.json)

@@ -1,6 +1,6 @@
 import type {Credential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {formatClock, parseDuration} from '../format.js';
+import {formatValidUntil, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
@@ -71,9 +71,7 @@ export const reportLogin = (
 
 	const who = account ? ` as ${account}` : '';
 	const until =
-		expires === null
-			? ''
-			: `, valid until ${formatClock(expires, context.now())}`;
+		expires === null ? '' : `, ${formatValidUntil(expires, context.now())}`;
 	writeLine(
 		context.stderr,
 		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${context.store.getState().file}.`,

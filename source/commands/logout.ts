@@ -1,4 +1,5 @@
 import {listCredentials} from '../credentials/view.js';
+import {findProvider} from '../providers/registry.js';
 import {resolveStoredId} from '../providers/resolve.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
@@ -35,12 +36,26 @@ export const logoutCommand = async (
 		)
 		.map(view => ({provider: view.provider.id, variable: view.variable}));
 
+	// What removing the entry does not undo (OpenRouter's key lives on in the account).
+	const notes = removed.flatMap(id => {
+		const note = findProvider(id)?.logoutNote;
+		return note ? [{provider: id, note}] : [];
+	});
 	if (context.json) {
-		writeJson(context.stdout, {removed, notStored, env: fromEnv});
+		writeJson(context.stdout, {
+			removed,
+			notStored,
+			env: fromEnv,
+			...(notes.length > 0 ? {notes} : {}),
+		});
 		return 0;
 	}
 
-	for (const id of removed) writeLine(context.stderr, `Signed out of ${id}.`);
+	for (const id of removed) {
+		const note = notes.find(entry => entry.provider === id)?.note;
+		writeLine(context.stderr, `Signed out of ${id}.${note ? ` ${note}` : ''}`);
+	}
+
 	for (const id of notStored) {
 		if (!fromEnv.some(entry => entry.provider === id)) {
 			writeLine(context.stderr, `${id}: not signed in, nothing to remove.`);

@@ -1,7 +1,7 @@
 import {parseCredential} from '../credentials/credential.js';
 import {refreshCredential} from '../engine/refresh.js';
 import {isPiAuthError} from '../errors.js';
-import {formatClock} from '../format.js';
+import {formatValidUntil} from '../format.js';
 import {findProvider} from '../providers/registry.js';
 import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
@@ -73,7 +73,7 @@ export const refreshCommand = async (
 					: 'still valid, not refreshed';
 				writeLine(
 					context.stderr,
-					`${result.provider}: ${what}, valid until ${formatClock(result.expires, context.now())}.`,
+					`${result.provider}: ${what}, ${formatValidUntil(result.expires, context.now())}.`,
 				);
 			}
 		}

@@ -68,7 +68,9 @@ const describe = (view: CredentialView, now: number): string[] => {
 	const kind =
 		view.type === 'api_key'
 			? `API key${view.keyKind && view.keyKind !== 'literal' ? ` (${view.keyKind === 'command' ? 'from a command' : 'from the environment'})` : ''}`
-			: 'OAuth';
+			: view.provider.signInGivesApiKey
+				? 'API key (from sign-in)'
+				: 'OAuth';
 	const expiry =
 		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;

@@ -16,6 +16,8 @@ export type LoginDeps = {
 	fetch: typeof fetch;
 	now: () => number;
 	signal?: AbortSignal;
+	/** pi-auth's state folder (cli-contract.md), for providers that keep something there. */
+	stateDir?: string;
 };
 
 export type BrowserLogin = {
@@ -50,35 +52,54 @@ export const startBrowserLogin = async (
 
 	const pkce = createPkce();
 	const state = provider.newState?.(pkce.verifier) ?? randomState(16, 'hex');
+	// A stateless provider (OpenRouter) echoes no state: nothing is checked, the path stands in.
+	const expectedState = provider.stateless ? undefined : state;
+	const context = providerContext(deps, provider);
+	// Before the callback server: a failed discovery must not leave a port bound.
+	const prepared = (await provider.prepareBrowser?.(context)) ?? {};
 	const ports = callbackPortsFor(deps.config, provider);
+	const path =
+		provider.callback?.randomSegment === true
+			? `${provider.callback.path}/${globalThis.crypto.randomUUID()}`
+			: (provider.callback?.path ?? '');
 	let callback: CallbackServer | undefined;
 	if (provider.callback && ports.length > 0) {
 		callback = await startCallbackServer({
 			ports,
-			path: provider.callback.path,
-			expectedState: state,
+			path,
+			expectedState,
+			...(provider.callback.requiredParams
+				? {requiredParams: provider.callback.requiredParams}
+				: {}),
 			...(deps.signal ? {signal: deps.signal} : {}),
 		});
 	}
 
 	const port = callback?.port;
-	const uri = redirectUri(port);
-	const context = providerContext(deps, provider);
+	const uri = redirectUri(port, path);
+	const pasteRules = {
+		...(provider.pasteWholeUrl ? {wholeUrl: uri} : {}),
+		...(provider.callback?.requiredParams
+			? {requiredParams: provider.callback.requiredParams}
+			: {}),
+	};
 	return {
 		url: authorizeUrl({
 			endpoints: context.endpoints,
 			redirectUri: uri,
 			challenge: pkce.challenge,
 			state,
+			prepared,
 		}),
 		redirectUri: uri,
 		port,
 		busyPorts: callback?.busyPorts ?? [],
 		async complete(pastes, onRejectedPaste) {
-			const {code} = await raceForCode({
+			const {code, params} = await raceForCode({
 				...(callback?.port === undefined ? {} : {callback}),
 				pastes,
-				expectedState: state,
+				...(expectedState === undefined ? {} : {expectedState}),
+				pasteRules,
 				...(deps.signal ? {signal: deps.signal} : {}),
 				...(onRejectedPaste ? {onRejectedPaste} : {}),
 			});
@@ -87,6 +108,8 @@ export const startBrowserLogin = async (
 				state,
 				verifier: pkce.verifier,
 				redirectUri: uri,
+				...(params ? {params} : {}),
+				prepared,
 			});
 		},
 		async close() {

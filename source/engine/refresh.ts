@@ -13,6 +13,7 @@ import {
 	mergeRotated,
 } from '../credentials/recovery.js';
 import {PiAuthError, isPiAuthError} from '../errors.js';
+import {neverExpires} from '../format.js';
 import type {Provider} from '../providers/types.js';
 
 export type RefreshDeps = {
@@ -90,6 +91,11 @@ export const refreshCredential = async (
 				!credential.needsLogin &&
 				credential.expires - deps.now() >= minValidityMs;
 			if (fresh && !force) return {result: {credential, refreshed: false}};
+			// A permanent key (OpenRouter, providers.md) has nothing to refresh, even when forced.
+			if (neverExpires(credential.expires) && !credential.needsLogin) {
+				return {result: {credential, refreshed: false}};
+			}
+
 			if (credential.needsLogin && !force) {
 				throw needsLoginError(provider, credential.needsLogin.reason);
 			}

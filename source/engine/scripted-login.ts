@@ -3,6 +3,7 @@ import {type CommandContext, writeLine} from '../commands/io.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {linesFrom} from '../oauth/race.js';
 import {mayOpenBrowser, openBrowser} from './browser.js';
+import {stateDirFor} from './state-dir.js';
 import {
 	busyPortNote,
 	normalizeEnterpriseDomain,
@@ -26,6 +27,7 @@ export const scriptedOAuthLogin = async (
 		fetch: await context.fetch(),
 		now: context.now,
 		signal,
+		stateDir: stateDirFor(context.store.getState().file),
 	};
 	const mayOpen = mayOpenBrowser(context.env, options.openBrowser);
 	if (method === 'device') {
@@ -48,11 +50,14 @@ export const scriptedOAuthLogin = async (
 		const note = busyPortNote(login.busyPorts, login.port);
 		if (note) writeLine(stderr, note);
 		writeLine(stderr, `Open this URL to sign in: ${login.url}`);
+		const what = provider.pasteWholeUrl
+			? 'the whole address the browser ends on'
+			: 'the code or the redirect URL';
 		writeLine(
 			stderr,
 			login.port === undefined
-				? 'Then paste the code or the whole redirect URL here.'
-				: `Waiting for the browser to return to localhost:${login.port}; or paste the code or the redirect URL here.`,
+				? `Then paste ${what} here.`
+				: `Waiting for the browser to return to ${new URL(login.redirectUri).hostname}:${login.port}; or paste ${what} here.`,
 		);
 		if (mayOpen) await openBrowser(login.url, context.env);
 		return await login.complete(linesFrom(context.stdin), error => {

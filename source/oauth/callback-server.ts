@@ -14,6 +14,8 @@ export type CallbackResult = {
 	state: string;
 	/** RFC 9207 `iss`, when the server sent one: pass it on so the grant can check it. */
 	iss?: string;
+	/** Every query parameter of the callback, when `requiredParams` was given. */
+	params?: Record<string, string>;
 };
 
 /**
@@ -36,7 +38,13 @@ export type CallbackServerOptions = {
 	/** Tried in order; 0 means any free port. */
 	ports: readonly number[];
 	path: string;
-	expectedState: string;
+	/**
+	Undefined only for a provider that sends no state (OpenRouter), whose callback path carries a
+	random segment instead; then any state is ignored.
+	*/
+	expectedState: string | undefined;
+	/** Parameters that must be present besides the code (ChatGPT's issued client_id); also returns `params`. */
+	requiredParams?: readonly string[];
 	signal?: AbortSignal;
 };
 
@@ -150,7 +158,7 @@ comes back unbound (`port: undefined`) rather than failing, so the caller can fa
 export const startCallbackServer = async (
 	options: CallbackServerOptions,
 ): Promise<CallbackServer> => {
-	const {path, expectedState, signal} = options;
+	const {path, expectedState, signal, requiredParams} = options;
 	if (signal?.aborted) throw aborted();
 	let settled = false;
 	let resolveResult: (value: CallbackResult) => void = () => {};
@@ -205,8 +213,9 @@ export const startCallbackServer = async (
 		const params = url.searchParams;
 		// A stale tab, a duplicate parameter or a forged request: refuse it and keep waiting.
 		if (
-			params.getAll('state').length !== 1 ||
-			!sameState(params.get('state'), expectedState)
+			expectedState !== undefined &&
+			(params.getAll('state').length !== 1 ||
+				!sameState(params.get('state'), expectedState))
 		) {
 			send(response, 400, PAGES.stale);
 			return;
@@ -227,14 +236,23 @@ export const startCallbackServer = async (
 
 		const codes = params.getAll('code');
 		const code = codes[0];
-		if (codes.length !== 1 || !code) {
+		if (
+			codes.length !== 1 ||
+			!code ||
+			requiredParams?.some(name => !params.get(name))
+		) {
 			send(response, 400, PAGES.noCode);
 			return;
 		}
 
 		const iss = params.get('iss');
 		finish(response, 200, PAGES.success, () => {
-			resolveResult({code, state: expectedState, ...(iss ? {iss} : {})});
+			resolveResult({
+				code,
+				state: expectedState ?? params.get('state') ?? '',
+				...(iss ? {iss} : {}),
+				...(requiredParams ? {params: Object.fromEntries(params)} : {}),
+			});
 		});
 	};
 

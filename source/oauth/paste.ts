@@ -1,7 +1,20 @@
 import {PiAuthError} from '../errors.js';
 import {safeServerCode} from './http-failure.js';
 
-export type PastedCode = {code: string; state?: string};
+export type PastedCode = {
+	code: string;
+	state?: string;
+	/** The query parameters of a pasted URL or query string, when PasteRules.requiredParams asked. */
+	params?: Record<string, string>;
+};
+
+/** Stricter rules for providers whose callback carries more than a code (ChatGPT's client_id). */
+export type PasteRules = {
+	/** Only a whole callback URL is accepted, and its origin and path must be this one's. */
+	wholeUrl?: string;
+	/** Parameters the pasted URL must carry besides the code; asking also returns `params`. */
+	requiredParams?: readonly string[];
+};
 
 /*
 Terminals wrap a paste in bracketed-paste markers (ESC[200~ … ESC[201~) and ink-text-input keeps
@@ -69,7 +82,23 @@ const fromParams = (params: URLSearchParams): Parsed => {
 		);
 	}
 
-	return state === undefined ? {code} : {code, state};
+	const all = Object.fromEntries(params);
+	return state === undefined ? {code, params: all} : {code, state, params: all};
+};
+
+/** PasteRules.wholeUrl: the same origin and path as the redirect URI the authorize request named. */
+const checkWholeUrl = (text: string, expected: string): void => {
+	let url: URL | undefined;
+	try {
+		url = URL_LIKE.test(text) ? new URL(text) : undefined;
+	} catch {}
+
+	const want = new URL(expected);
+	if (url?.origin !== want.origin || url.pathname !== want.pathname) {
+		throw invalid(
+			`Paste the whole address the browser ended on: it starts with ${want.origin}${want.pathname}.`,
+		);
+	}
 };
 
 const parse = (text: string): Parsed => {
@@ -101,6 +130,7 @@ secret.
 export const parsePaste = (
 	input: string,
 	expectedState?: string,
+	rules: PasteRules = {},
 ): PastedCode => {
 	const text = clean(input);
 	if (text === '') {
@@ -115,6 +145,7 @@ export const parsePaste = (
 		);
 	}
 
+	if (rules.wholeUrl !== undefined) checkWholeUrl(text, rules.wholeUrl);
 	const parsed = parse(text);
 	// State first (as RFC 6749 §10.12 and oauth4webapi do): an error from a stale attempt is stale too.
 	if (
@@ -144,7 +175,17 @@ export const parsePaste = (
 		);
 	}
 
-	return parsed.state === undefined
-		? {code: parsed.code}
-		: {code: parsed.code, state: parsed.state};
+	const {requiredParams} = rules;
+	const missing = (requiredParams ?? []).filter(name => !parsed.params?.[name]);
+	if (missing.length > 0) {
+		throw invalid(
+			`The pasted address lacks ${missing.join(', ')}. Copy the whole address the browser ended on, from the address bar, and paste it again.`,
+		);
+	}
+
+	return {
+		code: parsed.code,
+		...(parsed.state === undefined ? {} : {state: parsed.state}),
+		...(requiredParams && parsed.params ? {params: parsed.params} : {}),
+	};
 };

@@ -1,13 +1,15 @@
 import {PiAuthError, isPiAuthError} from '../errors.js';
 import type {CallbackServer} from './callback-server.js';
 import {onLines} from './lines.js';
-import {parsePaste} from './paste.js';
+import {type PasteRules, parsePaste} from './paste.js';
 
 export type RaceOutcome = {
 	code: string;
 	state?: string;
 	/** RFC 9207 issuer from the callback, when the server sent one. */
 	iss?: string;
+	/** The callback's or pasted URL's query parameters, when there were any. */
+	params?: Record<string, string>;
 	via: 'callback' | 'paste';
 };
 
@@ -15,6 +17,8 @@ export type RaceOptions = {
 	callback?: CallbackServer;
 	pastes: AsyncIterable<string>;
 	expectedState?: string;
+	/** Stricter paste rules (a whole URL, required parameters); default: any form of a code. */
+	pasteRules?: PasteRules;
 	signal?: AbortSignal;
 	/** Told about each refused paste (bad text, stale state, access_denied); the race goes on. */
 	onRejectedPaste?: (error: PiAuthError) => void;
@@ -107,7 +111,8 @@ Whatever the outcome, the callback server is closed and the pastes are no longer
 export const raceForCode = async (
 	options: RaceOptions,
 ): Promise<RaceOutcome> => {
-	const {callback, expectedState, signal, onRejectedPaste} = options;
+	const {callback, expectedState, signal, onRejectedPaste, pasteRules} =
+		options;
 	if (signal?.aborted) {
 		await callback?.close();
 		throw aborted();
@@ -124,8 +129,14 @@ export const raceForCode = async (
 
 		signal?.addEventListener('abort', onAbort, {once: true});
 		if (callback && listening) {
-			callback.result.then(({code, state, iss}) => {
-				resolve({code, state, ...(iss ? {iss} : {}), via: 'callback'});
+			callback.result.then(({code, state, iss, params}) => {
+				resolve({
+					code,
+					state,
+					...(iss ? {iss} : {}),
+					...(params ? {params} : {}),
+					via: 'callback',
+				});
 			}, reject);
 		}
 
@@ -146,7 +157,10 @@ export const raceForCode = async (
 				}
 
 				try {
-					resolve({...parsePaste(next.value, expectedState), via: 'paste'});
+					resolve({
+						...parsePaste(next.value, expectedState, pasteRules),
+						via: 'paste',
+					});
 					return;
 				} catch (error) {
 					if (!isPiAuthError(error)) throw error;

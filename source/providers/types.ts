@@ -17,6 +17,11 @@ export type ProviderContext = {
 	endpoints: Endpoints;
 	now: () => number;
 	signal?: AbortSignal;
+	/**
+	pi-auth's own state folder, `<dir of the credential file>/pi-auth/` (cli-contract.md), for what a
+	provider must keep between sign-ins (the ChatGPT device id).
+	*/
+	stateDir?: string;
 };
 
 export type AuthorizeInput = {
@@ -24,6 +29,8 @@ export type AuthorizeInput = {
 	redirectUri: string;
 	challenge: string;
 	state: string;
+	/** What the provider's `prepareBrowser` found (a discovered endpoint, a device id). */
+	prepared?: Record<string, string>;
 };
 
 export type ExchangeInput = {
@@ -31,6 +38,9 @@ export type ExchangeInput = {
 	state: string;
 	verifier: string;
 	redirectUri: string;
+	/** Every query parameter of the callback (or pasted URL): some providers send more than the code. */
+	params?: Record<string, string>;
+	prepared?: Record<string, string>;
 };
 
 export type DeviceSession = {
@@ -59,11 +69,29 @@ export type Provider = {
 	/** Default URLs; `domain` is GitHub Enterprise's host for Copilot. */
 	defaultEndpoints: (domain?: string) => Endpoints;
 	/** Localhost callback for the browser flow: ports tried in order, then paste-only. */
-	callback?: {ports: readonly number[]; path: string};
+	callback?: {
+		ports: readonly number[];
+		path: string;
+		/** Append a random UUID segment to `path` (OpenRouter: the unguessable path stands in for state). */
+		randomSegment?: boolean;
+		/** Query parameters the callback must carry besides the code (ChatGPT's issued client_id). */
+		requiredParams?: readonly string[];
+	};
+	/** The provider sends no `state` and echoes none back (OpenRouter): nothing to check. */
+	stateless?: boolean;
+	/** A pasted value must be the whole callback URL (it carries more than the code). */
+	pasteWholeUrl?: boolean;
 	/** The state parameter for an authorize request (some providers want a particular shape). */
 	newState?: (verifier: string) => string;
-	/** The redirect_uri for a callback port, or for paste-only when `port` is undefined. */
-	redirectUri?: (port: number | undefined) => string;
+	/**
+	The redirect_uri for a callback port, or for paste-only when `port` is undefined. `path` is the
+	callback path actually served (with its random segment, where the provider has one).
+	*/
+	redirectUri?: (port: number | undefined, path: string) => string;
+	/** Async work before the authorize URL can be built (discovery, a stored device id). */
+	prepareBrowser?: (
+		context: ProviderContext,
+	) => Promise<Record<string, string>>;
 	authorizeUrl?: (input: AuthorizeInput) => string;
 	exchangeCode?: (
 		context: ProviderContext,
@@ -87,4 +115,8 @@ export type Provider = {
 	) => {credential: Credential; variable: string} | undefined;
 	/** A label for the signed-in account (email or login), when the credential tells. */
 	account?: (credential: Credential) => string | undefined;
+	/** The OAuth sign-in yields a permanent API key, not a token pair (OpenRouter). */
+	signInGivesApiKey?: boolean;
+	/** Said after signing out, when removing the entry is not the whole story. */
+	logoutNote?: string;
 };

@@ -40,6 +40,13 @@ export type AuthorizeFlowOptions = {
 	minStateLength: number;
 	/** A redirect URI whose page the fake shows itself, displaying `code#state` to copy. */
 	showCode?: {redirectUri: string; path: string};
+	/** A provider's own parameter checks (a problem sentence, or undefined when all is well). */
+	checkExtra?: (query: URLSearchParams) => string | undefined;
+	/**
+	A dynamic client (Sign in with ChatGPT): each approval issues a client id, sent back in the
+	callback as `client_id` and required at the token endpoint instead of the registered one.
+	*/
+	issueClientId?: () => string;
 };
 
 // RFC 6749 §4.1.2: codes live at most 10 minutes.
@@ -81,6 +88,8 @@ export const createAuthorizeFlow = (options: AuthorizeFlowOptions) => {
 			return 'code_challenge must be a base64url SHA-256 (43 characters).';
 		}
 
+		const extra = options.checkExtra?.(query);
+		if (extra) return extra;
 		const state = get('state');
 		if (state.length < options.minStateLength) {
 			return `state is too short (at least ${options.minStateLength} characters).`;
@@ -135,8 +144,17 @@ export const createAuthorizeFlow = (options: AuthorizeFlowOptions) => {
 		let params: Record<string, string>;
 		if (request.form['decision'] === 'approve') {
 			const code = randomToken('code-', 24);
-			codes.set(code, {...record, expiresAt: now() + CODE_LIFETIME_MS});
-			params = {code, state: record.state};
+			const issued = options.issueClientId?.();
+			codes.set(code, {
+				...record,
+				...(issued ? {clientId: issued} : {}),
+				expiresAt: now() + CODE_LIFETIME_MS,
+			});
+			params = {
+				code,
+				state: record.state,
+				...(issued ? {client_id: issued} : {}),
+			};
 		} else {
 			params = {
 				error: 'access_denied',

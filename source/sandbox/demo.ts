@@ -1,6 +1,6 @@
 /*
-`npm run demo`: the wizard and the live panel against the offline sandbox. Fake Anthropic, OpenAI
-and GitHub servers run on 127.0.0.1 (sandbox.ts); a temporary config file points every provider
+`npm run demo`: the wizard and the live panel against the offline sandbox. Fakes of all nine
+providers run on 127.0.0.1 (sandbox.ts); a temporary config file points every provider
 endpoint at them and a temporary credential file takes the sign-ins; then the real CLI runs in
 this terminal: first the wizard, then the live status panel of what was signed in. Everything is
 removed on the way out. No account and no network are needed.
@@ -36,13 +36,18 @@ if (!process.stdin.isTTY || !process.stdout.isTTY) {
 }
 
 const headless = isHeadless(process.env);
+// Shorter than the real 5 s so the demo does not drag; still polled by the real RFC 8628 loop.
+const device = {
+	deviceInterval: 2,
+	...(headless ? {autoApproveDeviceMs: 6000} : {}),
+};
 const sandbox = await startSandbox({
-	// Shorter than the real 5 s so the demo does not drag; still polled by the real RFC 8628 loop.
-	codex: {
-		deviceInterval: '2',
-		...(headless ? {autoApproveDeviceMs: 6000} : {}),
-	},
-	github: {deviceInterval: 2, ...(headless ? {autoApproveDeviceMs: 6000} : {})},
+	codex: {...device, deviceInterval: '2'},
+	github: device,
+	xai: device,
+	kimi: device,
+	meta: device,
+	radius: device,
 });
 const directory = await fs.mkdtemp(path.join(os.tmpdir(), 'pi-auth-demo-'));
 const configFile = path.join(directory, 'pi-auth.json');
@@ -61,7 +66,8 @@ const say = (text: string) => {
 };
 
 say(`
-pi-auth demo: an offline sandbox. Fake Anthropic, OpenAI and GitHub servers run on 127.0.0.1;
+pi-auth demo: an offline sandbox. Fakes of all nine providers (Anthropic, OpenAI Codex, GitHub
+Copilot, Sign in with ChatGPT, xAI, Kimi Code, OpenRouter, Meta, Radius) run on 127.0.0.1;
 nothing leaves this machine, and no account is needed. Sign-ins are saved to
 ${authFile} (removed when the demo ends).
 ${

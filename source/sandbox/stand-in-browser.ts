@@ -15,7 +15,9 @@ import {approveAuthorize} from './browser.js';
 const THINKING_MS = 2500;
 
 const url = process.argv[2] ?? '';
-if (isLoopbackUrl(url) && new URL(url).pathname.endsWith('/authorize')) {
+// Every fake's authorize page: …/authorize, and OpenRouter's /auth.
+const AUTHORIZE_PAGE = /\/(?:authorize|auth)$/;
+if (isLoopbackUrl(url) && AUTHORIZE_PAGE.test(new URL(url).pathname)) {
 	await sleep(THINKING_MS);
 	const location = await approveAuthorize(url);
 	// The callback URL (pi-auth's own server): loading it is what hands the code over.

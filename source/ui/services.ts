@@ -1,6 +1,7 @@
 import type {CommandContext} from '../commands/io.js';
 import type {AuthStore} from '../credentials/store.js';
 import {isSsh, mayOpenBrowser, openBrowser} from '../engine/browser.js';
+import {stateDirFor} from '../engine/state-dir.js';
 import {
 	type BrowserLogin,
 	type DeviceLogin,
@@ -67,6 +68,7 @@ export const createServices = (
 		fetch: await context.fetch(),
 		now: clock.now,
 		signal,
+		stateDir: stateDirFor(context.store.getState().file),
 	});
 	return {
 		store: context.store,

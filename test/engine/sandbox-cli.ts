@@ -19,6 +19,10 @@ afterEach(async () => {
 const FAST_DEVICE: SandboxOptions = {
 	codex: {deviceInterval: '0.05'},
 	github: {deviceInterval: 0.05},
+	xai: {deviceInterval: 0.05},
+	kimi: {deviceInterval: 0.05},
+	meta: {deviceInterval: 0.05},
+	radius: {deviceInterval: 0.05},
 };
 
 export type Setup = Awaited<ReturnType<typeof setupSandbox>>;
@@ -41,6 +45,10 @@ export const setupSandbox = async (
 		...options.sandbox,
 		codex: {...FAST_DEVICE.codex, ...options.sandbox?.codex},
 		github: {...FAST_DEVICE.github, ...options.sandbox?.github},
+		xai: {...FAST_DEVICE.xai, ...options.sandbox?.xai},
+		kimi: {...FAST_DEVICE.kimi, ...options.sandbox?.kimi},
+		meta: {...FAST_DEVICE.meta, ...options.sandbox?.meta},
+		radius: {...FAST_DEVICE.radius, ...options.sandbox?.radius},
 	});
 	opened.push(sandbox);
 	const home = await makeTempDir();
@@ -83,12 +91,7 @@ export const setupSandbox = async (
 		rawAuth: async () => fs.readFile(authFile, 'utf8'),
 		/** Every token the fakes issued, plus `extra`: none may appear in the output. */
 		expectNoSecrets(result: CliResult, extra: string[] = []) {
-			const secrets = [
-				...sandbox.anthropic.secrets(),
-				...sandbox.codex.secrets(),
-				...sandbox.github.secrets(),
-				...extra,
-			];
+			const secrets = [...sandbox.secrets(), ...extra];
 			for (const secret of secrets) {
 				expect(result.stdout).not.toContain(secret);
 				expect(result.stderr).not.toContain(secret);

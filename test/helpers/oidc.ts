@@ -51,6 +51,12 @@ export type OidcServer = {
 export type OidcServerOptions = {
 	/** The device code's lifetime (RFC 8628 §3.2 `expires_in`); default 600 s. */
 	deviceCodeTtlSeconds?: number;
+	/** The client's id: a provider adapter's own (they hard-code theirs); default OIDC_CLIENT_ID. */
+	clientId?: string;
+	/** Scopes beyond OIDC's that the server accepts (a provider's own, e.g. xAI's api:access). */
+	extraScopes?: readonly string[];
+	/** Where endpoints live, as oidc-provider's `routes` (Radius derives its paths from one base). */
+	routes?: {token?: string; device_authorization?: string};
 };
 
 /*
@@ -106,10 +112,28 @@ export const startOidcServer = async (
 	// The issuer must be known before the provider exists, hence listen first, then attach.
 	const issuer = `http://127.0.0.1:${port}`;
 	const deviceTtl = options.deviceCodeTtlSeconds ?? 600;
+	const clientId = options.clientId ?? OIDC_CLIENT_ID;
+	const routes = {
+		token: options.routes?.token ?? '/token',
+		device_authorization:
+			options.routes?.device_authorization ?? '/device/auth',
+	};
 	const provider = new Provider(issuer, {
+		routes,
+		...(options.extraScopes
+			? {
+					scopes: [
+						'openid',
+						'offline_access',
+						'profile',
+						'email',
+						...options.extraScopes,
+					],
+				}
+			: {}),
 		clients: [
 			{
-				client_id: OIDC_CLIENT_ID,
+				client_id: clientId,
 				// RFC 8252 §8.4: a native app is a public client, no secret.
 				application_type: 'native',
 				token_endpoint_auth_method: 'none',
@@ -168,12 +192,12 @@ export const startOidcServer = async (
 	let closing: Promise<void> | undefined;
 	return {
 		issuer,
-		clientId: OIDC_CLIENT_ID,
+		clientId,
 		scope: OIDC_SCOPE,
 		endpoints: {
 			authorize: `${issuer}/auth`,
-			token: `${issuer}/token`,
-			deviceAuthorization: `${issuer}/device/auth`,
+			token: `${issuer}${routes.token}`,
+			deviceAuthorization: `${issuer}${routes.device_authorization}`,
 			deviceVerification: `${issuer}/device`,
 			revocation: `${issuer}/token/revocation`,
 		},

@@ -12,6 +12,16 @@ export type PtySession = {
 	write: (data: string) => void;
 	/** Waits until the screen shows `text`, failing after `timeoutMs` with the screen in the error. */
 	waitFor: (text: string | RegExp, timeoutMs?: number) => Promise<string>;
+	/**
+	Sends `key` until `text` shows (at most `attempts` times, `waitMs` each). For the first key of a
+	session: until Ink has put the terminal in raw mode, the line discipline turns a CR into LF,
+	which selects nothing, so a key typed the moment the first screen appears can go unheard.
+	*/
+	pressUntil: (
+		key: string,
+		text: string | RegExp,
+		options?: {attempts?: number; waitMs?: number},
+	) => Promise<string>;
 	/** Resolves with the exit code; kills the program after `timeoutMs`. */
 	exited: (timeoutMs?: number) => Promise<number>;
 	kill: () => void;
@@ -94,6 +104,16 @@ export const spawnPty = (
 				await new Promise(resolve => {
 					setTimeout(resolve, 25);
 				});
+			}
+		},
+		async pressUntil(key, text, {attempts = 3, waitMs = 3000} = {}) {
+			for (let attempt = 1; ; attempt++) {
+				child.write(key);
+				try {
+					return await this.waitFor(text, waitMs);
+				} catch (error) {
+					if (attempt >= attempts) throw error;
+				}
 			}
 		},
 		async exited(timeoutMs = 10_000) {

@@ -16,21 +16,28 @@ describe('startSandbox', () => {
 			);
 			expect(entry.callbackPort).toBe(0);
 			for (const url of Object.values(entry.endpoints)) {
-				expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+				// Radius's `gateway` is a base URL (its paths derive from it), the others full URLs.
+				expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+(?:\/|$)/);
 			}
 		}
 
 		expect(Object.keys(config.providers).sort()).toEqual([
 			'anthropic',
 			'github-copilot',
+			'kimi-coding',
+			'meta',
+			'openai',
 			'openai-codex',
+			'openrouter',
+			'radius',
+			'xai',
 		]);
 		expect(sandbox.config.providers.anthropic.endpoints['token']).toBe(
 			sandbox.anthropic.endpoints.token,
 		);
 	});
 
-	it('shares one clock among the fakes and closes all three', async () => {
+	it('shares one clock among the fakes and closes all nine', async () => {
 		let time = Date.UTC(2026, 0, 1);
 		const sandbox = await startSandbox({now: () => time});
 		const {access} = sandbox.anthropic.issueGrant();
@@ -42,9 +49,17 @@ describe('startSandbox', () => {
 			},
 		});
 		expect(answer.status).toBe(401);
-		const ports = [sandbox.anthropic, sandbox.codex, sandbox.github].map(fake =>
-			Number(new URL(fake.origin).port),
-		);
+		const ports = [
+			sandbox.anthropic,
+			sandbox.codex,
+			sandbox.github,
+			sandbox.chatgpt,
+			sandbox.xai,
+			sandbox.kimi,
+			sandbox.openrouter,
+			sandbox.meta,
+			sandbox.radius,
+		].map(fake => Number(new URL(fake.origin).port));
 		await sandbox.close();
 		for (const port of ports) expect(await canConnect(port)).toBe(false);
 	});

@@ -23,8 +23,7 @@ describe('the wizard in a real terminal', () => {
 	it('signs in with a pasted setup token and says where it was saved', async () => {
 		const {session, file} = await start([]);
 		await session.waitFor('Which subscription do you want to sign in to?');
-		session.write('\r');
-		await session.waitFor('How do you want to sign in to Anthropic');
+		await session.pressUntil('\r', 'How do you want to sign in to Anthropic');
 		session.write('\u001B[B\r');
 		await session.waitFor('Paste your setup token');
 		// A bracketed paste that ends with a newline, as a terminal delivers it.
@@ -85,7 +84,7 @@ describe('the wizard in a real terminal', () => {
 		const unknown = await start(['login', 'nope']);
 		expect(await unknown.session.exited()).toBe(2);
 		expect(await unknown.session.screen()).toContain(
-			'Unknown provider "nope". Valid providers: anthropic, openai-codex, github-copilot.',
+			'Unknown provider "nope". Valid providers: anthropic, openai-codex, github-copilot, openai, xai, kimi-coding, openrouter, meta, radius.',
 		);
 	});
 

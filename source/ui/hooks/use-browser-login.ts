@@ -13,6 +13,8 @@ export type BrowserLoginState =
 			url: string;
 			/** Undefined: every callback port was busy, so only a paste can finish the sign-in. */
 			port: number | undefined;
+			/** The callback's host as the redirect_uri names it (localhost, or 127.0.0.1). */
+			host: string;
 			busyPorts: readonly number[];
 			opened: boolean;
 	  };
@@ -45,6 +47,7 @@ export const useBrowserLogin = (
 			const waiting = {
 				url: login.url,
 				port: login.port,
+				host: new URL(login.redirectUri).hostname,
 				busyPorts: login.busyPorts,
 				opened,
 			};

@@ -35,7 +35,9 @@ const sourceOf = (view: CredentialView) => {
 	const kind =
 		view.type === 'api_key'
 			? `API key${view.keyKind ? keyKinds[view.keyKind] : ''}`
-			: 'OAuth';
+			: view.provider.signInGivesApiKey
+				? 'API key (from sign-in)'
+				: 'OAuth';
 	const where = view.source === 'env' ? `env ${view.variable ?? ''}` : 'file';
 	// An id pi-auth has no sign-in for: shown and removable, refreshed by pi itself.
 	return `${kind} · ${where}${view.managed ? '' : ' · signed in with pi'}`;

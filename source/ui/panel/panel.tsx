@@ -227,7 +227,7 @@ export const Panel = ({
 				<Text color={theme.warning}>
 					{mode.view.source === 'env'
 						? `${mode.view.provider.name} comes from the environment variable ${mode.view.variable ?? ''}; unset it to sign out. Press any key.`
-						: `Sign out of ${mode.view.provider.name}? This removes it from ${file}. y to confirm, any other key to keep it.`}
+						: `Sign out of ${mode.view.provider.name}? This removes it from ${file}.${mode.view.provider.logoutNote ? ` ${mode.view.provider.logoutNote}` : ''} y to confirm, any other key to keep it.`}
 				</Text>
 			) : (
 				<KeyHints

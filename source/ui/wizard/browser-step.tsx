@@ -88,14 +88,22 @@ export const BrowserStep = ({
 						<Spinner />{' '}
 						{state.port === undefined
 							? 'Waiting for you to paste the code.'
-							: `Waiting for the browser to come back to localhost:${state.port}…`}
+							: `Waiting for the browser to come back to ${state.host}:${state.port}…`}
 					</Text>
 				)}
 			</Box>
-			<Text>Or paste the code, or the whole address the browser ended on:</Text>
+			<Text>
+				{provider.pasteWholeUrl
+					? 'Or paste the whole address the browser ended on (from the address bar):'
+					: 'Or paste the code, or the whole address the browser ended on:'}
+			</Text>
 			<PasteField
 				isActive={state.status === 'waiting'}
-				placeholder="code or redirect URL"
+				placeholder={
+					provider.pasteWholeUrl
+						? 'the whole callback URL'
+						: 'code or redirect URL'
+				}
 				shortcuts={{
 					c() {
 						services.copy(state.url);

@@ -11,7 +11,9 @@ const explain = (provider: Provider, method: Method): [string, string] => {
 			return [
 				'Browser sign-in',
 				provider.callback
-					? 'approve in the browser; it comes back here by itself (or paste the code it shows)'
+					? provider.pasteWholeUrl
+						? 'approve in the browser; it comes back here by itself (or paste the address it ends on)'
+						: 'approve in the browser; it comes back here by itself (or paste the code it shows)'
 					: 'paste the code shown after you approve',
 			];
 		case 'device':
@@ -60,8 +62,9 @@ export const MethodStep = ({
 				/>
 			</Box>
 			<Box marginTop={1} minHeight={1}>
-				{/* providers.md: show the policy notice when the user picks subscription OAuth. */}
-				{provider.notice && highlighted === 'oauth' ? (
+				{/* providers.md: show the policy notice when the user picks a subscription sign-in. */}
+				{provider.notice &&
+				(highlighted === 'oauth' || highlighted === 'device') ? (
 					<Text color={theme.warning}>Note: {provider.notice}</Text>
 				) : null}
 			</Box>

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useStore} from 'zustand';
 import {listCredentials} from '../../credentials/view.js';
-import {formatDuration} from '../../format.js';
+import {formatDuration, neverExpires} from '../../format.js';
 import {providers} from '../../providers/registry.js';
 import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
@@ -24,7 +24,9 @@ const badgeFor = (
 				text:
 					view.expires === null
 						? `signed in${source}`
-						: `signed in · expires in ${formatDuration(view.expires - now)}`,
+						: neverExpires(view.expires)
+							? 'signed in · does not expire'
+							: `signed in · expires in ${formatDuration(view.expires - now)}`,
 				color: theme.success,
 			};
 		case 'expiring':

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
-import {formatClock, formatDuration} from '../../format.js';
+import {formatClock, formatDuration, neverExpires} from '../../format.js';
 import type {Method} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useNow} from '../hooks/use-now.js';
@@ -36,7 +36,9 @@ export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
 				<Row label="Expires">
 					{expires === null
 						? 'never (an API key does not expire)'
-						: `${formatClock(expires, now)} (in ${formatDuration(expires - now)})`}
+						: neverExpires(expires)
+							? 'never (the key from this sign-in does not expire)'
+							: `${formatClock(expires, now)} (in ${formatDuration(expires - now)})`}
 				</Row>
 				<Row label="Saved to">{summary.file}</Row>
 			</Box>
