@@ -139,4 +139,57 @@ describe('pi uses every entry pi-auth writes', () => {
 			/^tid=/,
 		);
 	});
+
+	describe('the six newer sign-ins', () => {
+		const browser = async (
+			setup: Setup,
+			provider: string,
+			approve: (url: string) => Promise<string>,
+		) => {
+			const cli = setup.start(['login', provider, '--method', 'oauth']);
+			const [, url] = await cli.waitFor('stderr', URL_LINE);
+			await fetch(await approve(url!));
+			const result = await cli.result;
+			expect(result.code, result.stderr).toBe(0);
+		};
+
+		const device = async (
+			setup: Setup,
+			provider: string,
+			approve: (code: string) => Promise<void>,
+		) => {
+			const cli = setup.start(['login', provider, '--method', 'device']);
+			const [, code] = await cli.waitFor('stderr', CODE_LINE);
+			await approve(code!);
+			const result = await cli.result;
+			expect(result.code, result.stderr).toBe(0);
+		};
+
+		it('openai (ChatGPT), openrouter and radius by browser; xai, kimi-coding, meta and radius by device code', async () => {
+			const setup = await setupSandbox();
+			const {chatgpt, openrouter, radius, xai, kimi, meta} = setup.sandbox;
+			await browser(setup, 'openai', chatgpt.approve);
+			await browser(setup, 'openrouter', openrouter.approve);
+			await browser(setup, 'radius', radius.approve);
+			await device(setup, 'xai', xai.approveDevice);
+			await device(setup, 'kimi-coding', kimi.approveDevice);
+			await device(setup, 'meta', meta.approveDevice);
+			for (const provider of [
+				'openai',
+				'openrouter',
+				'radius',
+				'xai',
+				'kimi-coding',
+				'meta',
+			]) {
+				expect(
+					await expectSameToken(setup, provider, 'bearer'),
+					provider,
+				).not.toBe('');
+			}
+
+			await device(setup, 'radius', radius.approveDevice);
+			await expectSameToken(setup, 'radius', 'bearer');
+		});
+	});
 });
