@@ -4,16 +4,18 @@ import {
 	codexWindowLabel,
 	parseCodexUsage,
 } from '../../source/usage/openai-codex.js';
-import {fixture} from './fixtures.js';
+import {DAY, HOUR, fixture} from './fixtures.js';
 
+// An injected clock: the fixtures' times are relative to it, so any value works.
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 describe('parseCodexUsage', () => {
 	it('labels the 5-hour and weekly windows and reads the extras', () => {
-		expect(parseCodexUsage(fixture('codex-plus'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-plus', NOW), NOW)).toEqual({
 			windows: [
-				{label: '5h', usedPercent: 37, resetsAt: 1_795_400_000_000},
-				{label: '7d', usedPercent: 8, resetsAt: 1_795_800_000_000},
+				// reset_at wins over reset_after_seconds
+				{label: '5h', usedPercent: 37, resetsAt: NOW + 2 * HOUR},
+				{label: '7d', usedPercent: 8, resetsAt: NOW + 4 * DAY + 18 * HOUR},
 			],
 			extras: {
 				provider: 'openai-codex',
@@ -26,7 +28,7 @@ describe('parseCodexUsage', () => {
 	});
 
 	it('labels a weekly-only plan by window length, not position, and uses reset_after_seconds', () => {
-		expect(parseCodexUsage(fixture('codex-weekly-only'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-weekly-only', NOW), NOW)).toEqual({
 			windows: [{label: '7d', usedPercent: 64.5, resetsAt: NOW + 3_600_000}],
 			extras: {
 				provider: 'openai-codex',
@@ -38,7 +40,7 @@ describe('parseCodexUsage', () => {
 	});
 
 	it('reads string numbers, labels other lengths in hours, and drops a window without a length', () => {
-		expect(parseCodexUsage(fixture('codex-odd'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-odd', NOW), NOW)).toEqual({
 			windows: [{label: '24h', usedPercent: 100, resetsAt: NOW + 60_000}],
 			extras: {
 				provider: 'openai-codex',
