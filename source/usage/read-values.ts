@@ -58,10 +58,15 @@ export const epochMs = (value: unknown): number | undefined => {
 	return Number.isFinite(parsed) ? parsed : undefined;
 };
 
-/** A label fragment from a provider's free text: "Claude Opus 4.1" → "claude-opus-4-1". */
+/**
+A label fragment from a provider's free text: "Claude Opus 4.1" → "claude-opus-4-1"; at most 32
+characters, cut before the dashes are trimmed so a cut never leaves one at the end. Empty when
+nothing in it is a Latin letter or a digit.
+*/
 export const slug = (value: string): string =>
 	value
 		.toLowerCase()
 		.replaceAll(/[^a-z\d]+/g, '-')
-		.replaceAll(/^-+|-+$/g, '')
-		.slice(0, 32);
+		.replace(/^-+/, '')
+		.slice(0, 32)
+		.replace(/-+$/, '');

@@ -102,6 +102,29 @@ describe('parseAnthropicUsage', () => {
 		]);
 	});
 
+	it('never labels a scoped limit "7d-": a name without a slug gives way to the next, then to 7d-scoped', () => {
+		// The counterexample fast-check once found: a group that is only punctuation.
+		expect(
+			parseAnthropicUsage({
+				limits: [{kind: 'weekly_scoped', percent: 0, group: '!'}],
+			}).windows,
+		).toEqual([{label: '7d-scoped', usedPercent: 0, resetsAt: null}]);
+		const label = (scope: unknown, group?: string) =>
+			parseAnthropicUsage({
+				limits: [{kind: 'weekly_scoped', percent: 1, scope, group}],
+			}).windows.map(window => window.label);
+		expect(
+			label({model: {display_name: '—', id: 'claude-haiku-5'}}, 'weekly'),
+		).toEqual(['7d-claude-haiku-5']);
+		expect(label({model: {display_name: '??', id: '::'}}, 'Haiku')).toEqual([
+			'7d-haiku',
+		]);
+		// Cut to 32 characters where a dash falls: no dash is left at the end.
+		expect(label({model: {display_name: `${'a'.repeat(31)} b`}})).toEqual([
+			`7d-${'a'.repeat(31)}`,
+		]);
+	});
+
 	it('shows nothing rather than 0 % for nulls and missing windows', () => {
 		expect(parseAnthropicUsage(fixture('anthropic-nulls', NOW))).toEqual({
 			windows: [],
@@ -171,8 +194,19 @@ describe('parseAnthropicUsage', () => {
 								),
 								percent: fc.anything(),
 								resets_at: fc.anything(),
-								scope: fc.anything(),
-								group: fc.anything(),
+								scope: fc.oneof(
+									fc.anything(),
+									fc.record({
+										model: fc.record(
+											{
+												id: fc.oneof(fc.anything(), fc.string()),
+												display_name: fc.oneof(fc.anything(), fc.string()),
+											},
+											{requiredKeys: []},
+										),
+									}),
+								),
+								group: fc.oneof(fc.anything(), fc.string()),
 							},
 							{requiredKeys: []},
 						),
@@ -187,7 +221,8 @@ describe('parseAnthropicUsage', () => {
 				for (const {usedPercent, resetsAt, label} of windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
 					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
-					expect(label).toMatch(/^(5h|7d(-[a-z\d-]+)?)$/);
+					// 5h, 7d or 7d-<slug>: never an empty or dangling part ("7d-", "7d-opus-")
+					expect(label).toMatch(/^(5h|7d(-[a-z\d]+)*)$/);
 				}
 			}),
 			{numRuns: 300},
