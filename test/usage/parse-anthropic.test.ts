@@ -220,7 +220,10 @@ describe('parseAnthropicUsage', () => {
 				const {windows} = parseAnthropicUsage(value);
 				for (const {usedPercent, resetsAt, label} of windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
 					// 5h, 7d or 7d-<slug>: never an empty or dangling part ("7d-", "7d-opus-")
 					expect(label).toMatch(/^(5h|7d(-[a-z\d]+)*)$/);
 				}

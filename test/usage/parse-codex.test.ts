@@ -81,6 +81,21 @@ describe('parseCodexUsage', () => {
 				NOW,
 			).windows,
 		).toEqual([{label: '5h', usedPercent: 5, resetsAt: null}]);
+		// Further away than a Date reaches: no reset time either.
+		expect(
+			parseCodexUsage(
+				{
+					rate_limit: {
+						primary_window: {
+							used_percent: 5,
+							limit_window_seconds: 18_000,
+							reset_after_seconds: 1e13,
+						},
+					},
+				},
+				NOW,
+			).windows,
+		).toEqual([{label: '5h', usedPercent: 5, resetsAt: null}]);
 	});
 
 	it('names window lengths as the contract says', () => {
@@ -128,7 +143,10 @@ describe('parseCodexUsage', () => {
 				for (const {usedPercent, resetsAt} of parseCodexUsage(value, NOW)
 					.windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
 				}
 			}),
 			{numRuns: 300},

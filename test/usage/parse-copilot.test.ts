@@ -173,7 +173,10 @@ describe('parseCopilotUsage', () => {
 				const {windows, extras} = parseCopilotUsage(value);
 				for (const {usedPercent, resetsAt, label} of windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
 					expect(
 						extras.provider === 'github-copilot' &&
 							extras.notMetered.includes(label as 'chat'),
