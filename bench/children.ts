@@ -6,7 +6,7 @@ so that killAll() at the end (or on a failure, a signal or the watchdog) leaves 
 import {spawn} from 'node:child_process';
 import {performance} from 'node:perf_hooks';
 import xterm from '@xterm/headless';
-import pty from 'node-pty';
+import pty from '@lydell/node-pty';
 
 const {Terminal} = xterm;
 

@@ -1,7 +1,7 @@
 // npm run bench (after npm run build): bundles bench/main.ts with esbuild and runs it. The bench is
 // TypeScript because it imports the offline provider fakes from source/sandbox/. The bundle goes to
 // .bench/ (git-ignored) at the project root, beside node_modules, so the packages left external
-// (node-pty is native, @xterm/headless is CommonJS) resolve from there.
+// (@lydell/node-pty is native, @xterm/headless is CommonJS) resolve from there.
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import * as esbuild from 'esbuild';

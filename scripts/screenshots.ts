@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import xterm from '@xterm/headless';
-import pty from 'node-pty';
+import pty from '@lydell/node-pty';
 import {startSandbox} from '../source/sandbox/sandbox.js';
 
 const {Terminal} = xterm;

@@ -39,19 +39,31 @@ const window = (
 		: {label, usedPercent, resetsAt: epochMs(resets) ?? null};
 };
 
-/** A weekly limit scoped to a model: Opus and Sonnet keep the contract's labels, others get theirs. */
+/**
+A weekly limit scoped to a model: Opus and Sonnet keep the contract's labels, others get a slug of
+their name. The name is the model's display name, else its id, else the limit's group (other than
+the generic `weekly`). A name that leaves no slug (only punctuation, or only letters outside a-z:
+`"!"`, `"—"`) gives way to the next one, so a model shown as `"—"` with the id `claude-haiku-5` is
+still `7d-claude-haiku-5`; with none left the label is plain `7d-scoped`, never `7d-`.
+*/
 const scopedLabel = (limit: Record<string, unknown>): string => {
 	const model = record(record(limit['scope'])?.['model']);
-	const name = text(model?.['display_name']) ?? text(model?.['id']);
-	if (name === undefined) {
-		const group = text(limit['group']);
-		return group && group !== 'weekly' ? `7d-${slug(group)}` : '7d-scoped';
+	const group = text(limit['group']);
+	const names = [
+		text(model?.['display_name']),
+		text(model?.['id']),
+		group === 'weekly' ? undefined : group,
+	];
+	for (const name of names) {
+		if (name === undefined) continue;
+		const lower = name.toLowerCase();
+		if (lower.includes('opus')) return '7d-opus';
+		if (lower.includes('sonnet')) return '7d-sonnet';
+		const fragment = slug(name);
+		if (fragment) return `7d-${fragment}`;
 	}
 
-	const lower = name.toLowerCase();
-	if (lower.includes('opus')) return '7d-opus';
-	if (lower.includes('sonnet')) return '7d-sonnet';
-	return `7d-${slug(name) || 'scoped'}`;
+	return '7d-scoped';
 };
 
 const LIMIT_LABELS: Record<string, (limit: Record<string, unknown>) => string> =

@@ -1,5 +1,6 @@
 import {
 	boolean,
+	dateMs,
 	epochMs,
 	number,
 	percent,
@@ -36,13 +37,14 @@ const codexWindow = (value: unknown, now: number): UsageWindow | undefined => {
 	}
 
 	const after = number(entry['reset_after_seconds']);
-	// A huge reset_after_seconds (1e308) is Infinity in ms, which JSON turns into null.
-	const resetsAt =
-		epochMs(entry['reset_at']) ??
-		(after !== undefined && after >= 0 && Number.isFinite(now + after * 1000)
-			? now + after * 1000
-			: null);
-	return {label, usedPercent, resetsAt};
+	// A huge reset_after_seconds (1e308) is past any date a Date can hold: no reset time.
+	const fromNow =
+		after !== undefined && after >= 0 ? dateMs(now + after * 1000) : undefined;
+	return {
+		label,
+		usedPercent,
+		resetsAt: epochMs(entry['reset_at']) ?? fromNow ?? null,
+	};
 };
 
 const credits = (value: unknown): CodexExtras['credits'] => {

@@ -42,15 +42,28 @@ export const text = (value: unknown): string | undefined =>
 // Below this a number is unix seconds, above it milliseconds (1e11 s is the year 5138).
 const SECONDS_LIMIT = 1e11;
 
+// The furthest a Date reaches either side of 1970 (ECMAScript: 100 million days, the year 275760).
+const MAX_DATE_MS = 8.64e15;
+
+/**
+A time as epoch ms when a Date can hold it, else undefined: a reset in the year 10^290 has no clock
+time to show (the panel printed "NaN-NaN-NaN NaN:NaN") and reads as no reset time at all.
+*/
+export const dateMs = (ms: number): number | undefined =>
+	Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
+
 /**
 A point in time as epoch ms: an ISO date or date-time, unix seconds or epoch ms (also as strings).
-Undefined for anything else, and for 0 or negative numbers, which servers use for "none".
+Undefined for anything else, for 0 or negative numbers, which servers use for "none", and for
+times beyond what a Date can hold.
 */
 export const epochMs = (value: unknown): number | undefined => {
 	const numeric = number(value);
 	if (numeric !== undefined) {
 		if (numeric <= 0) return undefined;
-		return Math.round(numeric < SECONDS_LIMIT ? numeric * 1000 : numeric);
+		return dateMs(
+			Math.round(numeric < SECONDS_LIMIT ? numeric * 1000 : numeric),
+		);
 	}
 
 	if (typeof value !== 'string') return undefined;
@@ -58,10 +71,15 @@ export const epochMs = (value: unknown): number | undefined => {
 	return Number.isFinite(parsed) ? parsed : undefined;
 };
 
-/** A label fragment from a provider's free text: "Claude Opus 4.1" → "claude-opus-4-1". */
+/**
+A label fragment from a provider's free text: "Claude Opus 4.1" → "claude-opus-4-1"; at most 32
+characters, cut before the dashes are trimmed so a cut never leaves one at the end. Empty when
+nothing in it is a Latin letter or a digit.
+*/
 export const slug = (value: string): string =>
 	value
 		.toLowerCase()
 		.replaceAll(/[^a-z\d]+/g, '-')
-		.replaceAll(/^-+|-+$/g, '')
-		.slice(0, 32);
+		.replace(/^-+/, '')
+		.slice(0, 32)
+		.replace(/-+$/, '');

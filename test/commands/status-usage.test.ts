@@ -5,9 +5,14 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {type CliResult, cleanEnv, runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 import {type LocalServer, json, startServer} from '../oauth/local-server.js';
-import {fixture} from '../usage/fixtures.js';
+import {
+	DAY,
+	HOUR,
+	fixture,
+	startOfUtcDay,
+	wholeSecond,
+} from '../usage/fixtures.js';
 
-const HOUR = 3_600_000;
 // Recognisable fake secrets: if any shows up in output, the test fails.
 const ANTHROPIC_ACCESS = 'sk-ant-oat01-STATUSACCESSSECRET';
 const ANTHROPIC_REFRESH = 'sk-ant-ort01-STATUSREFRESHSECRET';
@@ -110,19 +115,20 @@ const providersOf = (result: CliResult): Entry[] =>
 
 describe('status --usage', () => {
 	it('adds every provider’s usage to status --json, with the headers each endpoint needs', async () => {
+		// The fixtures' times are relative to this; the CLI passes them through as they are.
+		const now = Date.now();
 		const {server, seen} = await usageServer({
 			'/anthropic/usage': (_, response) => {
-				json(response, 200, fixture('anthropic-flat'));
+				json(response, 200, fixture('anthropic-flat', now));
 			},
 			'/codex/usage': (_, response) => {
-				json(response, 200, fixture('codex-plus'));
+				json(response, 200, fixture('codex-plus', now));
 			},
 			'/copilot/user': (_, response) => {
-				json(response, 200, fixture('copilot-pro'));
+				json(response, 200, fixture('copilot-pro', now));
 			},
 		});
 		const {args, env} = await setup(signedIn(), server);
-		const before = Date.now();
 		const result = await runCli(['status', '--json', '--usage', ...args], {
 			env,
 		});
@@ -138,40 +144,31 @@ describe('status --usage', () => {
 		const fetchedAt = expect.any(Number) as number;
 		expect(entries[0]?.usage).toEqual({
 			windows: [
-				{
-					label: '5h',
-					usedPercent: 42,
-					resetsAt: Date.parse('2026-11-23T15:00:00.172Z'),
-				},
-				{
-					label: '7d',
-					usedPercent: 12.5,
-					resetsAt: Date.parse('2026-11-27T09:00:00Z'),
-				},
+				{label: '5h', usedPercent: 42, resetsAt: now + 3 * HOUR + 172},
+				{label: '7d', usedPercent: 12.5, resetsAt: now + 3 * DAY + 21 * HOUR},
 				{label: '7d-opus', usedPercent: 3, resetsAt: null},
 			],
 			fetchedAt,
 		});
 		expect(entries[1]?.usage).toEqual({
 			windows: [
-				{label: '5h', usedPercent: 37, resetsAt: 1_795_400_000_000},
-				{label: '7d', usedPercent: 8, resetsAt: 1_795_800_000_000},
+				// Codex sends unix seconds.
+				{label: '5h', usedPercent: 37, resetsAt: wholeSecond(now + 2 * HOUR)},
+				{
+					label: '7d',
+					usedPercent: 8,
+					resetsAt: wholeSecond(now + 4 * DAY + 18 * HOUR),
+				},
 			],
 			fetchedAt,
 		});
 		// Chat and completions are unlimited: left out, not shown as 0 %.
 		expect(entries[2]?.usage).toEqual({
-			windows: [
-				{
-					label: 'premium',
-					usedPercent: 33,
-					resetsAt: Date.parse('2026-12-01T00:00:00Z'),
-				},
-			],
+			windows: [{label: 'premium', usedPercent: 33, resetsAt: now + 8 * DAY}],
 			fetchedAt,
 		});
 		for (const entry of entries) {
-			expect(entry.usage?.fetchedAt).toBeGreaterThanOrEqual(before);
+			expect(entry.usage?.fetchedAt).toBeGreaterThanOrEqual(now);
 			expect(entry.usage?.fetchedAt).toBeLessThanOrEqual(Date.now());
 		}
 
@@ -241,9 +238,10 @@ describe('status --usage', () => {
 	});
 
 	it('says usage is not available for API keys, and uses an environment GitHub token', async () => {
+		const now = Date.now();
 		const {server, seen} = await usageServer({
 			'/copilot/user': (_, response) => {
-				json(response, 200, fixture('copilot-no-premium'));
+				json(response, 200, fixture('copilot-no-premium', now));
 			},
 		});
 		const {args, home} = await setup({}, server);
@@ -259,13 +257,11 @@ describe('status --usage', () => {
 		expect(result.stdout).not.toContain('APIKEYSECRET');
 		const [claude, copilot] = providersOf(result);
 		expect(claude?.usage?.error).toMatch(/not available for API keys/);
+		// A date without a time reads as that day's UTC midnight.
+		const reset = startOfUtcDay(now + 8 * DAY);
 		expect(copilot?.usage?.windows).toEqual([
-			{label: 'chat', usedPercent: 60, resetsAt: Date.parse('2026-12-01')},
-			{
-				label: 'completions',
-				usedPercent: 25,
-				resetsAt: Date.parse('2026-12-01'),
-			},
+			{label: 'chat', usedPercent: 60, resetsAt: reset},
+			{label: 'completions', usedPercent: 25, resetsAt: reset},
 		]);
 		expect(seen.map(request => request.headers['authorization'])).toEqual([
 			`token ${GITHUB_TOKEN}`,
@@ -273,9 +269,10 @@ describe('status --usage', () => {
 	});
 
 	it('shows the same numbers in the text snapshot', async () => {
-		const resetsAt = new Date(
-			Date.now() + 2 * HOUR + 10.5 * 60_000,
-		).toISOString();
+		// The CLI reads the real clock a moment after this, so a reset 2h 10.5m from now shows
+		// as "2h 10m" and one 8 days from now as "7d 23h".
+		const now = Date.now();
+		const resetsAt = new Date(now + 2 * HOUR + 10.5 * 60_000).toISOString();
 		const {server} = await usageServer({
 			'/anthropic/usage': (_, response) => {
 				json(response, 200, {
@@ -286,7 +283,7 @@ describe('status --usage', () => {
 				json(response, 503, {});
 			},
 			'/copilot/user': (_, response) => {
-				json(response, 200, fixture('copilot-pro'));
+				json(response, 200, fixture('copilot-pro', now));
 			},
 		});
 		const {args, env} = await setup(signedIn(), server);
@@ -300,8 +297,8 @@ describe('status --usage', () => {
 			'    usage: 5h 42% (resets in 2h 10m)',
 		);
 		expect(usageAfter('OpenAI Codex')).toMatch(/^ {4}usage: .*HTTP 503/);
-		expect(usageAfter('GitHub Copilot')).toMatch(
-			/^ {4}usage: premium 33% \(resets in .+\) · chat not metered · completions not metered$/,
+		expect(usageAfter('GitHub Copilot')).toBe(
+			'    usage: premium 33% (resets in 7d 23h) · chat not metered · completions not metered',
 		);
 	});
 

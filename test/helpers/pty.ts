@@ -1,5 +1,5 @@
 import xterm from '@xterm/headless';
-import pty from 'node-pty';
+import pty from '@lydell/node-pty';
 import {cliPath} from './cli.js';
 
 const {Terminal} = xterm;

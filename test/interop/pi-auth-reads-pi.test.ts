@@ -5,7 +5,7 @@ own storage code (AuthStorage.modify, the path pi's logins and refreshes take).
 */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import pty from 'node-pty';
+import pty from '@lydell/node-pty';
 import {describe, expect, it} from 'vitest';
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {piCli, piEnv, piNode, piRoot, runPi} from '../helpers/pi.js';

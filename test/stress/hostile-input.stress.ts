@@ -100,9 +100,11 @@ const isUsageReport = (value: UsageReport) => {
 	for (const window of value.windows) {
 		expect(typeof window.label).toBe('string');
 		expect(Number.isFinite(window.usedPercent)).toBe(true);
-		expect(window.resetsAt === null || Number.isFinite(window.resetsAt)).toBe(
-			true,
-		);
+		// A reset time is one a Date can hold (the panel shows it as a clock time).
+		expect(
+			window.resetsAt === null ||
+				!Number.isNaN(new Date(window.resetsAt).getTime()),
+		).toBe(true);
 	}
 
 	// What the panel and status --json do with it: it must serialise.

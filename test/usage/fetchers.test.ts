@@ -121,23 +121,15 @@ const ownHeaders = (headers: Recorded['headers']) =>
 		.sort();
 
 const cases = [
-	{provider: anthropic, credential: oauth(), body: fixture('anthropic-flat')},
-	{
-		provider: openaiCodex,
-		credential: codexCredential,
-		body: fixture('codex-plus'),
-	},
-	{
-		provider: githubCopilot,
-		credential: copilotCredential,
-		body: fixture('copilot-pro'),
-	},
+	{provider: anthropic, credential: oauth()},
+	{provider: openaiCodex, credential: codexCredential},
+	{provider: githubCopilot, credential: copilotCredential},
 ];
 
 describe('usage fetchers against a local server', () => {
 	it('sends exactly the Anthropic headers and parses the answer', async () => {
 		const {server, recorded} = await usageServer(response => {
-			json(response, 200, fixture('anthropic-flat'));
+			json(response, 200, fixture('anthropic-flat', Date.now()));
 		});
 		const before = Date.now();
 		const outcome = await run(
@@ -170,7 +162,7 @@ describe('usage fetchers against a local server', () => {
 
 	it('sends exactly the Codex headers', async () => {
 		const {server, recorded} = await usageServer(response => {
-			json(response, 200, fixture('codex-weekly-only'));
+			json(response, 200, fixture('codex-weekly-only', Date.now()));
 		});
 		const outcome = await run(
 			openaiCodex,
@@ -193,7 +185,7 @@ describe('usage fetchers against a local server', () => {
 
 	it('sends the GitHub token (not the Copilot token) with the editor headers and API version', async () => {
 		const {server, recorded} = await usageServer(response => {
-			json(response, 200, fixture('copilot-pro'));
+			json(response, 200, fixture('copilot-pro', Date.now()));
 		});
 		const outcome = await run(
 			githubCopilot,
@@ -233,7 +225,7 @@ describe('usage fetchers against a local server', () => {
 			// Records the URL only: nothing leaves the machine.
 			fetch: (async (input: string | URL | Request) => {
 				urls.push(String(input));
-				return Response.json(fixture('copilot-pro'));
+				return Response.json(fixture('copilot-pro', Date.now()));
 			}) as typeof fetch,
 			now: Date.now,
 		});
@@ -386,7 +378,7 @@ describe('usage fetchers against a local server', () => {
 
 	it('fetches Copilot usage with an expired session token: only the GitHub token matters', async () => {
 		const {server, recorded} = await usageServer(response => {
-			json(response, 200, fixture('copilot-pro'));
+			json(response, 200, fixture('copilot-pro', Date.now()));
 		});
 		const outcome = await run(
 			githubCopilot,

@@ -74,6 +74,15 @@ describe('read-values', () => {
 			Array.from({length: 5}, () => undefined),
 		);
 	});
+
+	it('reads a time beyond what a Date can hold as no time (not "NaN:NaN" on screen)', () => {
+		expect(epochMs(8.64e15)).toBe(8.64e15);
+		expect([8.64e15 + 1, '1e300', Number.MAX_VALUE].map(epochMs)).toEqual([
+			undefined,
+			undefined,
+			undefined,
+		]);
+	});
 });
 
 describe('usage targets', () => {

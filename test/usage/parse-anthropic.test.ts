@@ -1,23 +1,24 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseAnthropicUsage} from '../../source/usage/anthropic.js';
-import {fixture} from './fixtures.js';
+import {DAY, HOUR, fixture} from './fixtures.js';
 
-const at = (iso: string) => Date.parse(iso);
+// An injected clock: the fixtures' times are relative to it, so any value works.
+const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 describe('parseAnthropicUsage', () => {
 	it('reads the flat windows, skips null ones, and reads extra_usage', () => {
-		expect(parseAnthropicUsage(fixture('anthropic-flat'))).toEqual({
+		expect(parseAnthropicUsage(fixture('anthropic-flat', NOW))).toEqual({
 			windows: [
 				{
 					label: '5h',
 					usedPercent: 42,
-					resetsAt: at('2026-11-23T15:00:00.172Z'),
+					resetsAt: NOW + 3 * HOUR + 172,
 				},
 				{
 					label: '7d',
 					usedPercent: 12.5,
-					resetsAt: at('2026-11-27T09:00:00Z'),
+					resetsAt: NOW + 3 * DAY + 21 * HOUR,
 				},
 				{label: '7d-opus', usedPercent: 3, resetsAt: null},
 			],
@@ -35,10 +36,10 @@ describe('parseAnthropicUsage', () => {
 	});
 
 	it('lets the limits array supersede the flat fields, label by label', () => {
-		const report = parseAnthropicUsage(fixture('anthropic-limits'));
-		const reset = at('2026-11-27T09:00:00Z');
+		const report = parseAnthropicUsage(fixture('anthropic-limits', NOW));
+		const reset = NOW + 3 * DAY + 21 * HOUR;
 		expect(report.windows).toEqual([
-			{label: '5h', usedPercent: 42.5, resetsAt: at('2026-11-23T15:00:00Z')},
+			{label: '5h', usedPercent: 42.5, resetsAt: NOW + 3 * HOUR},
 			{label: '7d', usedPercent: 71, resetsAt: reset},
 			// limits' Opus entry (33) wins over the flat seven_day_opus (10)
 			{label: '7d-opus', usedPercent: 33, resetsAt: reset},
@@ -64,18 +65,18 @@ describe('parseAnthropicUsage', () => {
 	});
 
 	it('reads a body where only limits carries data (model by id, no model at all)', () => {
-		expect(parseAnthropicUsage(fixture('anthropic-limits-only'))).toEqual({
+		expect(parseAnthropicUsage(fixture('anthropic-limits-only', NOW))).toEqual({
 			windows: [
 				{
 					label: '5h',
 					usedPercent: 52,
-					resetsAt: at('2026-08-10T14:00:00.172Z'),
+					resetsAt: NOW + 2 * HOUR + 172,
 				},
-				{label: '7d', usedPercent: 20, resetsAt: at('2026-08-14T09:00:00Z')},
+				{label: '7d', usedPercent: 20, resetsAt: NOW + 3 * DAY + 21 * HOUR},
 				{
 					label: '7d-sonnet',
 					usedPercent: 21,
-					resetsAt: at('2026-08-14T09:00:00Z'),
+					resetsAt: NOW + 3 * DAY + 21 * HOUR,
 				},
 				{label: '7d-scoped', usedPercent: 9, resetsAt: null},
 			],
@@ -101,8 +102,31 @@ describe('parseAnthropicUsage', () => {
 		]);
 	});
 
+	it('never labels a scoped limit "7d-": a name without a slug gives way to the next, then to 7d-scoped', () => {
+		// The counterexample fast-check once found: a group that is only punctuation.
+		expect(
+			parseAnthropicUsage({
+				limits: [{kind: 'weekly_scoped', percent: 0, group: '!'}],
+			}).windows,
+		).toEqual([{label: '7d-scoped', usedPercent: 0, resetsAt: null}]);
+		const label = (scope: unknown, group?: string) =>
+			parseAnthropicUsage({
+				limits: [{kind: 'weekly_scoped', percent: 1, scope, group}],
+			}).windows.map(window => window.label);
+		expect(
+			label({model: {display_name: '—', id: 'claude-haiku-5'}}, 'weekly'),
+		).toEqual(['7d-claude-haiku-5']);
+		expect(label({model: {display_name: '??', id: '::'}}, 'Haiku')).toEqual([
+			'7d-haiku',
+		]);
+		// Cut to 32 characters where a dash falls: no dash is left at the end.
+		expect(label({model: {display_name: `${'a'.repeat(31)} b`}})).toEqual([
+			`7d-${'a'.repeat(31)}`,
+		]);
+	});
+
 	it('shows nothing rather than 0 % for nulls and missing windows', () => {
-		expect(parseAnthropicUsage(fixture('anthropic-nulls'))).toEqual({
+		expect(parseAnthropicUsage(fixture('anthropic-nulls', NOW))).toEqual({
 			windows: [],
 			extras: {provider: 'anthropic'},
 		});
@@ -113,7 +137,7 @@ describe('parseAnthropicUsage', () => {
 	});
 
 	it('reads string numbers and drops garbage types', () => {
-		expect(parseAnthropicUsage(fixture('anthropic-garbage'))).toEqual({
+		expect(parseAnthropicUsage(fixture('anthropic-garbage', NOW))).toEqual({
 			windows: [{label: '5h', usedPercent: 17.5, resetsAt: null}],
 			extras: {
 				provider: 'anthropic',
@@ -170,8 +194,19 @@ describe('parseAnthropicUsage', () => {
 								),
 								percent: fc.anything(),
 								resets_at: fc.anything(),
-								scope: fc.anything(),
-								group: fc.anything(),
+								scope: fc.oneof(
+									fc.anything(),
+									fc.record({
+										model: fc.record(
+											{
+												id: fc.oneof(fc.anything(), fc.string()),
+												display_name: fc.oneof(fc.anything(), fc.string()),
+											},
+											{requiredKeys: []},
+										),
+									}),
+								),
+								group: fc.oneof(fc.anything(), fc.string()),
 							},
 							{requiredKeys: []},
 						),
@@ -185,8 +220,12 @@ describe('parseAnthropicUsage', () => {
 				const {windows} = parseAnthropicUsage(value);
 				for (const {usedPercent, resetsAt, label} of windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
-					expect(label).toMatch(/^(5h|7d(-[a-z\d-]+)?)$/);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
+					// 5h, 7d or 7d-<slug>: never an empty or dangling part ("7d-", "7d-opus-")
+					expect(label).toMatch(/^(5h|7d(-[a-z\d]+)*)$/);
 				}
 			}),
 			{numRuns: 300},

@@ -4,16 +4,18 @@ import {
 	codexWindowLabel,
 	parseCodexUsage,
 } from '../../source/usage/openai-codex.js';
-import {fixture} from './fixtures.js';
+import {DAY, HOUR, fixture} from './fixtures.js';
 
+// An injected clock: the fixtures' times are relative to it, so any value works.
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 describe('parseCodexUsage', () => {
 	it('labels the 5-hour and weekly windows and reads the extras', () => {
-		expect(parseCodexUsage(fixture('codex-plus'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-plus', NOW), NOW)).toEqual({
 			windows: [
-				{label: '5h', usedPercent: 37, resetsAt: 1_795_400_000_000},
-				{label: '7d', usedPercent: 8, resetsAt: 1_795_800_000_000},
+				// reset_at wins over reset_after_seconds
+				{label: '5h', usedPercent: 37, resetsAt: NOW + 2 * HOUR},
+				{label: '7d', usedPercent: 8, resetsAt: NOW + 4 * DAY + 18 * HOUR},
 			],
 			extras: {
 				provider: 'openai-codex',
@@ -26,7 +28,7 @@ describe('parseCodexUsage', () => {
 	});
 
 	it('labels a weekly-only plan by window length, not position, and uses reset_after_seconds', () => {
-		expect(parseCodexUsage(fixture('codex-weekly-only'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-weekly-only', NOW), NOW)).toEqual({
 			windows: [{label: '7d', usedPercent: 64.5, resetsAt: NOW + 3_600_000}],
 			extras: {
 				provider: 'openai-codex',
@@ -38,7 +40,7 @@ describe('parseCodexUsage', () => {
 	});
 
 	it('reads string numbers, labels other lengths in hours, and drops a window without a length', () => {
-		expect(parseCodexUsage(fixture('codex-odd'), NOW)).toEqual({
+		expect(parseCodexUsage(fixture('codex-odd', NOW), NOW)).toEqual({
 			windows: [{label: '24h', usedPercent: 100, resetsAt: NOW + 60_000}],
 			extras: {
 				provider: 'openai-codex',
@@ -74,6 +76,21 @@ describe('parseCodexUsage', () => {
 				{
 					rate_limit: {
 						primary_window: {used_percent: 5, limit_window_seconds: 18_000},
+					},
+				},
+				NOW,
+			).windows,
+		).toEqual([{label: '5h', usedPercent: 5, resetsAt: null}]);
+		// Further away than a Date reaches: no reset time either.
+		expect(
+			parseCodexUsage(
+				{
+					rate_limit: {
+						primary_window: {
+							used_percent: 5,
+							limit_window_seconds: 18_000,
+							reset_after_seconds: 1e13,
+						},
 					},
 				},
 				NOW,
@@ -126,7 +143,10 @@ describe('parseCodexUsage', () => {
 				for (const {usedPercent, resetsAt} of parseCodexUsage(value, NOW)
 					.windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
 				}
 			}),
 			{numRuns: 300},

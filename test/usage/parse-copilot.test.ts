@@ -1,16 +1,20 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {parseCopilotUsage} from '../../source/usage/github-copilot.js';
-import {fixture} from './fixtures.js';
+import {DAY, fixture, startOfUtcDay} from './fixtures.js';
+
+// An injected clock: the fixtures' times are relative to it, so any value works.
+const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 describe('parseCopilotUsage', () => {
 	it('shows premium use and reports unlimited quotas as not metered, never as 0 %', () => {
-		expect(parseCopilotUsage(fixture('copilot-pro'))).toEqual({
+		expect(parseCopilotUsage(fixture('copilot-pro', NOW))).toEqual({
 			windows: [
 				{
 					label: 'premium',
 					usedPercent: 33,
-					resetsAt: Date.parse('2026-12-01T00:00:00Z'),
+					// quota_reset_date_utc wins over the date-only quota_reset_date
+					resetsAt: NOW + 8 * DAY,
 				},
 			],
 			extras: {
@@ -24,14 +28,18 @@ describe('parseCopilotUsage', () => {
 	});
 
 	it('treats entitlement 0 with remaining 0 as not metered, and reads string numbers and counts', () => {
-		expect(parseCopilotUsage(fixture('copilot-no-premium'))).toEqual({
+		expect(parseCopilotUsage(fixture('copilot-no-premium', NOW))).toEqual({
 			windows: [
 				// percent_remaining null: 20 of 50 left is 60 % used
-				{label: 'chat', usedPercent: 60, resetsAt: Date.parse('2026-12-01')},
+				{
+					label: 'chat',
+					usedPercent: 60,
+					resetsAt: startOfUtcDay(NOW + 8 * DAY),
+				},
 				{
 					label: 'completions',
 					usedPercent: 25,
-					resetsAt: Date.parse('2026-12-01'),
+					resetsAt: startOfUtcDay(NOW + 8 * DAY),
 				},
 			],
 			extras: {
@@ -64,13 +72,17 @@ describe('parseCopilotUsage', () => {
 	});
 
 	it('reads the free plan counts when there are no snapshots', () => {
-		expect(parseCopilotUsage(fixture('copilot-free-limited'))).toEqual({
+		expect(parseCopilotUsage(fixture('copilot-free-limited', NOW))).toEqual({
 			windows: [
-				{label: 'chat', usedPercent: 20, resetsAt: Date.parse('2026-12-05')},
+				{
+					label: 'chat',
+					usedPercent: 20,
+					resetsAt: startOfUtcDay(NOW + 12 * DAY),
+				},
 				{
 					label: 'completions',
 					usedPercent: 0,
-					resetsAt: Date.parse('2026-12-05'),
+					resetsAt: startOfUtcDay(NOW + 12 * DAY),
 				},
 			],
 			extras: {
@@ -161,7 +173,10 @@ describe('parseCopilotUsage', () => {
 				const {windows, extras} = parseCopilotUsage(value);
 				for (const {usedPercent, resetsAt, label} of windows) {
 					expect(Number.isFinite(usedPercent) && usedPercent >= 0).toBe(true);
-					expect(resetsAt === null || Number.isFinite(resetsAt)).toBe(true);
+					// A reset time is one a Date can hold (the panel shows it as a clock time).
+					expect(
+						resetsAt === null || !Number.isNaN(new Date(resetsAt).getTime()),
+					).toBe(true);
 					expect(
 						extras.provider === 'github-copilot' &&
 							extras.notMetered.includes(label as 'chat'),

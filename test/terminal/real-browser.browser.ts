@@ -1,15 +1,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {type Browser, chromium} from 'playwright-core';
-import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
 import {isLoopbackUrl} from '../../source/oauth/loopback.js';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {cleanEnv} from '../helpers/cli.js';
 import {type PtySession, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
-// Debian's chromium, installed by .ci/run (testing.md: the binary, not the noisy /usr/bin wrapper).
-const CHROMIUM = '/usr/lib/chromium/chromium';
+// Found by vitest.browser.config.ts (test/helpers/find-browser.ts); without one the run never starts.
+const BROWSER = inject('browserPath');
 
 let sandbox: Sandbox;
 let browser: Browser | undefined;
@@ -56,7 +56,7 @@ describe('a real browser', () => {
 		expect(url, screen).toBeDefined();
 
 		browser = await chromium.launch({
-			executablePath: CHROMIUM,
+			executablePath: BROWSER,
 			args: [
 				'--headless',
 				'--no-sandbox',
