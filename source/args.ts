@@ -1,5 +1,5 @@
 import {PiAuthError} from './errors.js';
-import {helpText} from './help.js';
+import {globalHelp, helpFor} from './help.js';
 import {type Command, type Parsed, commands, flagSpec, kebab} from './flags.js';
 import type {RunOptions} from './run.js';
 
@@ -40,30 +40,43 @@ export const parseArgs = async (
 
 	// import() keeps meow (ES module only) out of the CommonJS bundle's require graph.
 	const {default: meow} = await import('meow');
-	const cli = meow(helpText, {
+	const cli = meow('', {
 		// Only `url` is read (to find package.json); the CommonJS bundle defines it (scripts/build.js).
 		importMeta: {url: import.meta.url} as ImportMeta,
 		argv: [...argv],
 		flags: flagSpec,
+		description: false,
 		autoHelp: false,
 		autoVersion: false,
 		allowUnknownFlags: true,
 	});
-	if (cli.flags.help) {
-		io.stdout.write(`${cli.help}\n`);
+	const version = cli.pkg.version ?? 'unknown';
+	const [first, ...input] = cli.input;
+	const isCommand = (name: string | undefined): name is Command =>
+		commands.includes(name as Command);
+	// `pi-auth help [command]` and `pi-auth <command> --help`, as gh has them.
+	if (first === 'help' || cli.flags.help) {
+		const topic = first === 'help' ? input[0] : first;
+		if (topic !== undefined && !isCommand(topic)) {
+			throw new PiAuthError(
+				'usage',
+				`No help for "${topic}": it is not a command. Commands: ${commands.join(', ')}.`,
+			);
+		}
+
+		io.stdout.write(topic ? helpFor(topic) : globalHelp(version));
 		return 0;
 	}
 
 	if (cli.flags.version) {
-		io.stdout.write(`${cli.pkg.version ?? 'unknown'}\n`);
+		io.stdout.write(`${version}\n`);
 		return 0;
 	}
 
-	const [first, ...input] = cli.input;
-	if (first !== undefined && !commands.includes(first as Command)) {
+	if (first !== undefined && !isCommand(first)) {
 		throw new PiAuthError(
 			'usage',
-			`Unknown command "${first}". Valid commands: ${commands.join(', ')}.`,
+			`Unknown command "${first}". Valid commands: ${commands.join(', ')}, help.`,
 		);
 	}
 
@@ -80,7 +93,7 @@ export const parseArgs = async (
 	}
 
 	if (first === undefined && !(io.stdin as {isTTY?: boolean}).isTTY) {
-		io.stderr.write(`${cli.help}\n`);
+		io.stderr.write(globalHelp(version));
 		return 2;
 	}
 

@@ -42,5 +42,19 @@ export type Command = (typeof commands)[number];
 
 export type Parsed = {command?: Command; input: string[]; flags: Flags};
 
+/**
+The commands a flag belongs to; flags not listed are global. A flag given to a command it does not
+belong to is a usage error (it would otherwise do nothing, silently).
+*/
+export const flagCommands: Partial<Record<keyof Flags, readonly Command[]>> = {
+	method: ['login'],
+	enterprise: ['login'],
+	minValidity: ['token'],
+	force: ['refresh'],
+	all: ['logout'],
+	check: ['status'],
+	usage: ['status'],
+};
+
 export const kebab = (name: string) =>
 	name.replaceAll(/[A-Z]/g, c => `-${c.toLowerCase()}`);

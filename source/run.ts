@@ -7,7 +7,7 @@ import {tokenCommand} from './commands/token.js';
 import {buildContext} from './context.js';
 import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
 import {fastParse} from './fast-args.js';
-import type {Parsed} from './flags.js';
+import {type Parsed, flagCommands, kebab} from './flags.js';
 import {parseDuration} from './format.js';
 import {providerIds} from './providers/registry.js';
 import {resolveMethod, resolveProvider} from './providers/resolve.js';
@@ -26,6 +26,29 @@ const usage = (message: string) => new PiAuthError('usage', message);
 const listOf = (values: readonly string[]) => values.join(', ');
 
 const positional = (parsed: Parsed) => parsed.input;
+
+/**
+A flag that belongs to another command would do nothing: said, with the command it belongs to
+(flags.ts). Bare `pi-auth` is the wizard, so it takes login's flags.
+*/
+const checkFlagScope = (parsed: Parsed) => {
+	const command = parsed.command ?? 'login';
+	for (const [name, owners] of Object.entries(flagCommands)) {
+		const value = parsed.flags[name as keyof Parsed['flags']];
+		const given = value !== undefined && value !== false;
+		if (given && !owners.includes(command)) {
+			throw usage(
+				`--${kebab(name)} does not apply to ${command}; it is a flag of ${owners.join(', ')}. See: pi-auth help ${command}`,
+			);
+		}
+	}
+
+	if (command === 'logout' && parsed.flags.all && parsed.input.length > 0) {
+		throw usage(
+			'logout takes provider names or --all, not both. Run: pi-auth logout --all',
+		);
+	}
+};
 
 /** Scripted commands: everything a script can do without a terminal. */
 const runScripted = async (
@@ -92,7 +115,7 @@ const runScripted = async (
 		}
 
 		case undefined: {
-			// cli-contract.md: bare `pi-auth` without a terminal (or with --json) prints the help.
+			// docs/contract.md: bare `pi-auth` without a terminal (or with --json) prints the help.
 			const {parseArgs} = await import('./args.js');
 			await parseArgs(['--help'], {...context, stdout: context.stderr});
 			return 2;
@@ -129,6 +152,7 @@ export const run = async (options: RunOptions): Promise<number> => {
 				? fast
 				: await (await import('./args.js')).parseArgs(options.argv, options);
 		if (typeof parsed === 'number') return parsed;
+		checkFlagScope(parsed);
 		const context = await buildContext(options, parsed.flags);
 		if (isInteractive(parsed, options)) {
 			// The UI (React, Ink) loads only here: scripted commands never pay for it.

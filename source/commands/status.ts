@@ -50,7 +50,7 @@ const nextStep = (view: CredentialView): string => {
 	switch (view.state) {
 		case 'needs-login':
 			return view.reason === 'invalid-entry'
-				? ` — the stored entry is incomplete; run: pi-auth login ${id}`
+				? ` — the stored entry is not a credential (${view.problem ?? 'unreadable'}); run: pi-auth login ${id}`
 				: ` — sign in again: pi-auth login ${id}`;
 		case 'expired':
 		case 'expiring':
@@ -66,11 +66,13 @@ const describe = (view: CredentialView, now: number): string[] => {
 	const source =
 		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
 	const kind =
-		view.type === 'api_key'
-			? `API key${view.keyKind && view.keyKind !== 'literal' ? ` (${view.keyKind === 'command' ? 'from a command' : 'from the environment'})` : ''}`
-			: view.provider.signInGivesApiKey
-				? 'API key (from sign-in)'
-				: 'OAuth';
+		view.reason === 'invalid-entry'
+			? 'unreadable entry'
+			: view.type === 'api_key'
+				? `API key${view.keyKind && view.keyKind !== 'literal' ? ` (${view.keyKind === 'command' ? 'from a command' : 'from the environment'})` : ''}`
+				: view.provider.signInGivesApiKey
+					? 'API key (from sign-in)'
+					: 'OAuth';
 	const expiry =
 		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;

@@ -1,6 +1,6 @@
 import {EXPIRING_WITHIN_MS} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
-import {needsLoginError, refreshCredential} from '../engine/refresh.js';
+import {refreshCredential} from '../engine/refresh.js';
 import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
@@ -28,7 +28,10 @@ export const tokenCommand = async (
 	);
 	if (!view?.credential) {
 		if (view?.reason === 'invalid-entry') {
-			throw needsLoginError(view.provider, 'the stored entry is incomplete');
+			throw new PiAuthError(
+				'needs-login',
+				`The ${id} entry in ${store.getState().file} is not a credential (${view.problem ?? 'unreadable'}). Sign in again to replace it: pi-auth login ${id}`,
+			);
 		}
 
 		throw new PiAuthError(

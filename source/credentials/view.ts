@@ -30,8 +30,30 @@ export type CredentialView = {
 	account?: string;
 	/** Why the state is needs-login (a server error code, or `invalid-entry`). */
 	reason?: string;
+	/** For an invalid entry: what is wrong with it, in words (never its content). */
+	problem?: string;
 	/** How an API key's value is given (docs/pi-compat.md); status never resolves it. */
 	keyKind?: KeyKind;
+};
+
+/** What makes a stored entry unusable, said without quoting it (it may hold a secret). */
+const entryProblem = (raw: unknown): string => {
+	if (!isRecord(raw)) {
+		const kind =
+			raw === null
+				? 'null'
+				: Array.isArray(raw)
+					? 'an array'
+					: `a ${typeof raw}`;
+		return `it is ${kind}, not an object`;
+	}
+
+	const type = raw['type'];
+	if (type === 'api_key') return 'its "key" is missing or not text';
+	if (type !== 'oauth') return 'its "type" is neither "oauth" nor "api_key"';
+	return typeof raw['access'] === 'string'
+		? 'its "expires" is not a number'
+		: 'its "access" token is missing';
 };
 
 /**
@@ -63,6 +85,7 @@ const storedView = (
 			state: 'needs-login',
 			expires: null,
 			reason: 'invalid-entry',
+			problem: entryProblem(raw),
 		};
 	}
 

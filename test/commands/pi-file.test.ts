@@ -234,3 +234,47 @@ describe('API keys on stdin', () => {
 		expect(result.stderr).not.toMatch(/setup-token/);
 	});
 });
+
+describe('messages that name what is wrong', () => {
+	it('an entry that is not a credential is called so, never a rejected refresh token', async () => {
+		const {file, env} = await agent();
+		await fs.writeFile(
+			file,
+			JSON.stringify({anthropic: 42, xai: {type: 'oauth', expires: 1}}),
+		);
+		const status = await runCli(['status'], {env});
+		expect(status.stdout).toMatch(
+			/Anthropic .*unreadable entry .*not a credential \(it is a number, not an object\); run: pi-auth login anthropic/,
+		);
+		expect(status.stdout).not.toMatch(/OAuth/);
+		const token = await runCli(['token', 'anthropic'], {env});
+		expect(token.code).toBe(1);
+		expect(token.stderr).toBe(
+			`The anthropic entry in ${file} is not a credential (it is a number, not an object). Sign in again to replace it: pi-auth login anthropic\n`,
+		);
+		const xai = await runCli(['token', 'xai'], {env});
+		expect(xai.stderr).toMatch(/its "access" token is missing/);
+		expect(xai.stderr).not.toMatch(/refresh token was rejected/);
+	});
+
+	it('a folder that cannot hold the file is reported at once, not as a busy lock', async () => {
+		const {env} = await agent();
+		const result = await runCli(
+			[
+				'login',
+				'anthropic',
+				'--method',
+				'api-key',
+				'--auth-file',
+				'/proc/auth.json',
+			],
+			// Longer than the test's own timeout: a lock wait would fail the test.
+			{env: {...env, PI_AUTH_LOCK_WAIT: '60s'}, input: 'sk-ant-api03-X\n'},
+		);
+		expect(result.code).toBe(1);
+		expect(result.stderr).toMatch(
+			/Could not lock the credential file \/proc\/auth.json \(ENOENT: \/proc\/auth.json.lock cannot be created\)/,
+		);
+		expect(result.stderr).not.toMatch(/locked by another process/);
+	});
+});

@@ -445,6 +445,16 @@ describe('usage errors', () => {
 		[['login'], /login needs a provider and a method/],
 		[['logout'], /Name the providers to sign out of, or --all/],
 		[['token'], /No provider given/],
+		[
+			['status', '--min-validity', '5m'],
+			/--min-validity does not apply to status; it is a flag of token/,
+		],
+		[
+			['logout', 'anthropic', '--all'],
+			/logout takes provider names or --all, not both/,
+		],
+		[['token', 'anthropic', '--force'], /--force does not apply to token/],
+		[['help', 'frobnicate'], /No help for "frobnicate": it is not a command/],
 	];
 	for (const [args, message] of cases) {
 		it(`pi-auth ${args.join(' ')} → exit 2`, async () => {
@@ -464,19 +474,53 @@ describe('usage errors', () => {
 		expect(result.stdout).toBe('');
 	});
 
-	it('--help shows examples and no secrets; --version prints the version', async () => {
+	it('--help is a map of everything, no secrets; --version prints the version', async () => {
 		const {env} = await setup({anthropic: oauthEntry(HOUR)});
 		const help = await runCli(['--help'], {
 			env: {...env, ANTHROPIC_API_KEY: API_KEY},
 		});
 		expect(help.code).toBe(0);
-		expect(help.stdout).toContain('Examples');
-		expect(help.stdout).toContain(
-			'pi-auth login anthropic --method setup-token < token.txt',
-		);
+		for (const part of [
+			'pi-auth token ',
+			'Providers and their methods',
+			'kimi-coding',
+			'PI_CODING_AGENT_DIR',
+			'130  the wizard or the panel was interrupted',
+			'Run pi-auth help <command>',
+		]) {
+			expect(help.stdout).toContain(part);
+		}
+
 		expectNoSecrets(help);
+		expect(await runCli(['help'], {env})).toEqual(help);
 		const version = await runCli(['--version'], {env});
 		expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+	});
+
+	for (const command of ['login', 'status', 'token', 'refresh', 'logout']) {
+		it(`help ${command} and ${command} --help: what it does, its flags, examples, exit codes, within 80 columns`, async () => {
+			const {env} = await setup();
+			const viaHelp = await runCli(['help', command], {env});
+			const viaFlag = await runCli([command, '--help'], {env});
+			expect(viaHelp.code).toBe(0);
+			expect(viaFlag).toEqual(viaHelp);
+			expect(viaHelp.stdout).toMatch(new RegExp(`^Usage: pi-auth ${command}`));
+			for (const part of ['Global flags', 'Examples', 'Exit codes']) {
+				expect(viaHelp.stdout).toContain(part);
+			}
+
+			for (const line of viaHelp.stdout.split('\n')) {
+				expect(line.length, line).toBeLessThanOrEqual(80);
+			}
+		});
+	}
+
+	it('the whole help fits in 80 columns', async () => {
+		const {env} = await setup();
+		const help = await runCli(['--help'], {env});
+		for (const line of help.stdout.split('\n')) {
+			expect(line.length, line).toBeLessThanOrEqual(80);
+		}
 	});
 
 	it('a config error exits 2 naming the file and the key', async () => {

@@ -56,7 +56,7 @@ const RefreshLine = ({
 		return (
 			<Text color={theme.error}>
 				{view.reason === 'invalid-entry'
-					? 'The stored entry is incomplete.'
+					? `The stored entry is not a credential (${view.problem ?? 'unreadable'}).`
 					: `The provider refused the refresh token (${view.reason ?? 'revoked'}).`}{' '}
 				Press l to sign in again.
 			</Text>
