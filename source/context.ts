@@ -57,7 +57,8 @@ const warnIfOthersCanWrite = (file: string, stderr: NodeJS.WritableStream) => {
 		return;
 	}
 
-	if ((mode & 0o022) !== 0) {
+	// A sticky folder (/tmp) lets nobody replace another user's file: nothing to warn about.
+	if ((mode & 0o022) !== 0 && (mode & 0o1000) === 0) {
 		stderr.write(
 			`Warning: the folder ${path.dirname(file)} can be written by other users, who could replace the credential file. Run: chmod go-w ${path.dirname(file)}\n`,
 		);

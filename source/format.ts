@@ -60,3 +60,23 @@ export const parseDuration = (text: string): number | undefined => {
 	if (!match) return undefined;
 	return Number(match[1]) * (UNITS[match[2] ?? 's'] ?? 1000);
 };
+
+/**
+Word-wraps one paragraph to `width` columns (a terminal's width), breaking only at spaces; a word
+longer than a line (a path, a URL) keeps a line of its own rather than being cut.
+*/
+export const wrapText = (text: string, width: number): string[] => {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(/\s+/).filter(Boolean)) {
+		if (line === '') line = word;
+		else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+		else {
+			lines.push(line);
+			line = word;
+		}
+	}
+
+	if (line !== '') lines.push(line);
+	return lines;
+};

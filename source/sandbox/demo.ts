@@ -12,6 +12,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {fileURLToPath} from 'node:url';
 import {isHeadless} from '../engine/browser.js';
+import {wrapText} from '../format.js';
 import {startSandbox} from './sandbox.js';
 
 const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
@@ -61,21 +62,23 @@ const files = ['--config', configFile, '--auth-file', authFile];
 
 // Ctrl+C belongs to the CLI (it runs in raw mode); the demo only cleans up after it.
 process.on('SIGINT', () => undefined);
-const say = (text: string) => {
-	process.stdout.write(`${text}\n`);
+/** Paragraphs, each wrapped to the terminal's width (at most 100 columns, for reading). */
+const say = (...paragraphs: string[]) => {
+	const width = Math.min(process.stdout.columns || 80, 100) - 1;
+	process.stdout.write(
+		`${paragraphs.map(text => wrapText(text, width).join('\n')).join('\n')}\n`,
+	);
 };
 
-say(`
-pi-auth demo: an offline sandbox. Fakes of all nine providers (Anthropic, OpenAI Codex, GitHub
-Copilot, Sign in with ChatGPT, xAI, Kimi Code, OpenRouter, Meta, Radius) run on 127.0.0.1;
-nothing leaves this machine, and no account is needed. Sign-ins are saved to
-${authFile} (removed when the demo ends).
-${
+say(
+	'',
+	'pi-auth demo: an offline sandbox. Fakes of all nine providers (Anthropic, OpenAI Codex, GitHub Copilot, Sign in with ChatGPT, xAI, Kimi Code, OpenRouter, Meta, Radius) run on 127.0.0.1; nothing leaves this machine, and no account is needed.',
+	`Sign-ins are saved to ${authFile} (removed when the demo ends).`,
 	headless
-		? 'No browser here: a stand-in browser presses Approve on sign-in pages for you, and device\ncodes are approved by the sandbox 6 s after they are shown.'
-		: 'Sign-in pages open in your browser: press Approve there. Device pages take the code shown.'
-}
-`);
+		? 'No browser here: a stand-in browser presses Approve on sign-in pages for you, and device codes are approved by the sandbox 6 s after they are shown.'
+		: 'Sign-in pages open in your browser: press Approve there. Device pages take the code shown.',
+	'',
+);
 let code = 1;
 try {
 	code = await runCli(['login', ...files], env);
@@ -85,7 +88,9 @@ try {
 		.catch(() => false);
 	if (code === 0 && signedIn) {
 		say(
-			'\nNext, the live status panel: expiry, background refresh and usage. Press q to quit.\n',
+			'',
+			'Next, the live status panel: expiry, background refresh and usage. Press q to quit.',
+			'',
 		);
 		code = await runCli(['status', ...files], env);
 	}
@@ -94,5 +99,8 @@ try {
 	await fs.rm(directory, {recursive: true, force: true});
 }
 
-say('\nThe demo has ended; the sandbox is stopped and its files are removed.');
+say(
+	'',
+	'The demo has ended; the sandbox is stopped and its files are removed.',
+);
 process.exit(code);

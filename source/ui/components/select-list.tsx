@@ -1,4 +1,4 @@
-import {Text, useInput} from 'ink';
+import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
 import {createContext, useContext, useRef, useState} from 'react';
 import {useLatest} from '../hooks/use-latest.js';
@@ -20,16 +20,21 @@ const RowsContext = createContext<readonly Described[]>([]);
 /** One row: ink-select-input gives only the label, so detail and badge come from the list's items. */
 const Row = ({isSelected, label}: {isSelected?: boolean; label: string}) => {
 	const item = useContext(RowsContext).find(entry => entry.label === label);
+	// In a box of its own, a row that wraps on a narrow terminal keeps its indent.
 	return (
-		<Text>
-			<Text color={isSelected ? theme.accent : undefined} bold={isSelected}>
-				{label}
+		<Box flexShrink={1}>
+			<Text>
+				<Text color={isSelected ? theme.accent : undefined} bold={isSelected}>
+					{label}
+				</Text>
+				{item?.detail ? (
+					<Text color={theme.muted}> — {item.detail}</Text>
+				) : null}
+				{item?.badge ? (
+					<Text color={item.badge.color}> [{item.badge.text}]</Text>
+				) : null}
 			</Text>
-			{item?.detail ? <Text color={theme.muted}> — {item.detail}</Text> : null}
-			{item?.badge ? (
-				<Text color={item.badge.color}> [{item.badge.text}]</Text>
-			) : null}
-		</Text>
+		</Box>
 	);
 };
 
