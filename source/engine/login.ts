@@ -49,7 +49,7 @@ export const startBrowserLogin = async (
 	}
 
 	const pkce = createPkce();
-	const state = provider.newState?.(pkce.verifier) ?? randomState(16, 'hex');
+	const state = provider.newState?.() ?? randomState(32, 'base64url');
 	const ports = callbackPortsFor(deps.config, provider);
 	let callback: CallbackServer | undefined;
 	if (provider.callback && ports.length > 0) {

@@ -2,7 +2,7 @@
 // says form) and may omit refresh_token, which must be tolerated (providers.md).
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
-import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
+import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse, storedAccount} from './token-response.js';
 import type {Provider} from './types.js';
@@ -39,8 +39,13 @@ export const anthropic: Provider = {
 		usage: 'https://api.anthropic.com/api/oauth/usage',
 	}),
 	callback: {ports: [53692], path: '/callback'},
-	// The authorize page rejects short states; the 43-character PKCE verifier is what works.
-	newState: verifier => verifier,
+	/*
+	The authorize page rejects short states: 32 random bytes, base64url (43 characters), drawn apart
+	from the PKCE verifier. pi sends the verifier itself as the state, which prints the verifier in
+	the URL (terminal, browser history, the browser's argv) next to the code in the redirect and
+	undoes PKCE; other clients with this client_id send an independent state and the server takes it.
+	*/
+	newState: () => randomState(32, 'base64url'),
 	redirectUri: port =>
 		port === undefined
 			? PASTE_REDIRECT_URI

@@ -60,8 +60,11 @@ export type Provider = {
 	defaultEndpoints: (domain?: string) => Endpoints;
 	/** Localhost callback for the browser flow: ports tried in order, then paste-only. */
 	callback?: {ports: readonly number[]; path: string};
-	/** The state parameter for an authorize request (some providers want a particular shape). */
-	newState?: (verifier: string) => string;
+	/**
+	The state parameter for an authorize request (some providers want a particular shape). It is
+	never derived from the PKCE verifier: the state is printed in the URL, the verifier never is.
+	*/
+	newState?: () => string;
 	/** The redirect_uri for a callback port, or for paste-only when `port` is undefined. */
 	redirectUri?: (port: number | undefined) => string;
 	authorizeUrl?: (input: AuthorizeInput) => string;

@@ -92,7 +92,7 @@ export const startFakeAnthropic = async (
 		redirectAllowed: uri =>
 			uri === ANTHROPIC_PASTE_REDIRECT_URI ||
 			/^http:\/\/localhost:\d{1,5}\/callback$/.test(uri),
-		// providers.md: the page rejects short states; the 43-character verifier works.
+		// The real page rejects short states; any 43 characters pass, verifier or not (providers.md).
 		minStateLength: 43,
 		showCode: {
 			redirectUri: ANTHROPIC_PASTE_REDIRECT_URI,

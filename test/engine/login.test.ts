@@ -90,6 +90,31 @@ describe('scripted login against the fakes: Anthropic', () => {
 			redirect_uri: 'https://console.anthropic.com/oauth/code/callback',
 		});
 	});
+
+	it('keeps the PKCE verifier out of the authorize URL and every output: the state is its own', async () => {
+		const setup = await setupSandbox();
+		const {anthropic} = setup.sandbox;
+		const cli = setup.start(['login', 'anthropic', '--method', 'oauth']);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		cli.write(`${await anthropic.approve(url!)}\n`);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		// The verifier is known only from the token request the fake received.
+		const body = anthropic.requests('token')[0]?.body as Record<string, string>;
+		const verifier = body['code_verifier'] ?? '';
+		const state = new URL(url!).searchParams.get('state') ?? '';
+		expect(verifier).toMatch(/^[\w-]{43}$/);
+		// 32 random bytes, base64url: what the authorize page accepts (providers.md).
+		expect(state).toMatch(/^[\w-]{43}$/);
+		expect(state).not.toBe(verifier);
+		expect(body['state']).toBe(state);
+		const pieces = Array.from({length: verifier.length - 6}, (_, index) =>
+			verifier.slice(index, index + 7),
+		);
+		for (const text of [url!, result.stdout, result.stderr]) {
+			expect(pieces.filter(piece => text.includes(piece))).toEqual([]);
+		}
+	});
 });
 
 describe('scripted login against the fakes: OpenAI Codex', () => {
