@@ -4,7 +4,7 @@ import {needsLoginError, refreshCredential} from '../engine/refresh.js';
 import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
-import {type CommandContext, writeLine} from './io.js';
+import {type CommandContext, writeSecret} from './io.js';
 
 export type TokenOptions = {provider: Provider; minValidityMs?: number};
 
@@ -36,7 +36,7 @@ export const tokenCommand = async (
 
 	const {credential} = view;
 	if (credential.type === 'api_key') {
-		writeLine(context.stdout, credential.key);
+		writeSecret(context.stdout, credential.key);
 		return 0;
 	}
 
@@ -44,7 +44,7 @@ export const tokenCommand = async (
 		// An environment GitHub token is exchanged for a Copilot token on every call: the
 		// environment is never written, so there is nothing to cache it in.
 		if (credential.access) {
-			writeLine(context.stdout, credential.access);
+			writeSecret(context.stdout, credential.access);
 			return 0;
 		}
 
@@ -58,7 +58,7 @@ export const tokenCommand = async (
 			providerContext(deps, provider, credential.enterpriseUrl),
 			credential,
 		);
-		writeLine(context.stdout, fields.access);
+		writeSecret(context.stdout, fields.access);
 		return 0;
 	}
 
@@ -66,7 +66,7 @@ export const tokenCommand = async (
 		!credential.needsLogin &&
 		credential.expires - context.now() >= minValidityMs
 	) {
-		writeLine(context.stdout, credential.access);
+		writeSecret(context.stdout, credential.access);
 		return 0;
 	}
 
@@ -80,6 +80,6 @@ export const tokenCommand = async (
 		provider,
 		{minValidityMs},
 	);
-	writeLine(context.stdout, fresh.access);
+	writeSecret(context.stdout, fresh.access);
 	return 0;
 };

@@ -3,6 +3,7 @@
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
+import {printableText} from '../printable.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse, storedAccount} from './token-response.js';
 import type {Provider} from './types.js';
@@ -18,10 +19,11 @@ const EXPIRY_BUFFER_MS = 5 * 60_000;
 const expiresAt = (now: number, expiresIn: number | undefined) =>
 	now + (expiresIn ?? 3600) * 1000 - EXPIRY_BUFFER_MS;
 
+/** The account label, made printable here where the answer is read (printable.ts). */
 const emailOf = (body: Record<string, unknown>): string | undefined => {
 	const account = body['account'];
-	return isRecord(account) && typeof account['email_address'] === 'string'
-		? account['email_address']
+	return isRecord(account)
+		? printableText(account['email_address'])
 		: undefined;
 };
 

@@ -4,6 +4,7 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
+import {printableText} from '../printable.js';
 import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
 
@@ -60,7 +61,7 @@ const login = async (context: ProviderContext, githubToken: string) => {
 			headers: {Authorization: `token ${githubToken}`, ...EDITOR_HEADERS},
 			...signal(context),
 		});
-		return typeof body['login'] === 'string' ? body['login'] : undefined;
+		return printableText(body['login']);
 	} catch {
 		// The label is a nicety; a failing quota endpoint must not fail the sign-in.
 		return undefined;
@@ -123,12 +124,13 @@ export const githubCopilot: Provider = {
 		}
 
 		const deviceCode = start['device_code'];
-		const userCode = start['user_code'];
-		const verificationUri = start['verification_uri'];
+		// Both are only shown (printable.ts); the poll sends the device_code.
+		const userCode = printableText(start['user_code']);
+		const verificationUri = printableText(start['verification_uri']);
 		if (
 			typeof deviceCode !== 'string' ||
-			typeof userCode !== 'string' ||
-			typeof verificationUri !== 'string'
+			userCode === undefined ||
+			verificationUri === undefined
 		) {
 			throw new PiAuthError(
 				'bad-response',

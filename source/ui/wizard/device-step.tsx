@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import {useState} from 'react';
 import {formatDuration} from '../../format.js';
+import {printable} from '../../printable.js';
 import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {Link} from '../components/link.js';
@@ -65,7 +66,8 @@ export const DeviceStep = ({
 						: 'On any device, go to:'}
 				</Text>
 			</Box>
-			<Link url={state.verificationUri} hyperlink={services.links} />
+			{/* The code and the page come from the provider (printable.ts). */}
+			<Link url={printable(state.verificationUri)} hyperlink={services.links} />
 			<Text>and enter the code:</Text>
 			<Box
 				borderStyle="round"
@@ -74,7 +76,7 @@ export const DeviceStep = ({
 				alignSelf="flex-start"
 			>
 				<Text bold color={theme.accent}>
-					{[...state.userCode].join(' ')}
+					{[...printable(state.userCode)].join(' ')}
 				</Text>
 			</Box>
 			<Text color={copied ? theme.success : theme.muted}>
