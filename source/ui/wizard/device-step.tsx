@@ -35,8 +35,9 @@ export const DeviceStep = ({
 	const now = useNow();
 	const [copied, setCopied] = useState(false);
 
-	useInput(input => {
-		if (state.status !== 'waiting') return;
+	useInput((input, key) => {
+		// Ctrl+C arrives as `c` with ctrl set: it quits (the wizard's handler), it does not copy.
+		if (state.status !== 'waiting' || key.ctrl || key.meta) return;
 		if (input === 'c') {
 			services.copy(state.userCode);
 			setCopied(true);
