@@ -1,3 +1,5 @@
+import {openableUrl} from '../oauth/openable-url.js';
+
 export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
 	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']);
 
@@ -25,18 +27,23 @@ export const mayOpenBrowser = (
 
 /**
 Opens the URL with PI_AUTH_BROWSER (a command, given the URL as its last argument) or else the
-`open` package. Failures are silent: the URL is always printed too.
+`open` package. Failures are silent: the URL is always printed too. Only an https:// URL (http://
+to a loopback host) is ever handed over (openable-url.ts), as its normalised href, which starts
+with the scheme and so can never be taken for an option. No `--` is put before it: xdg-open, text
+browsers and many wrapper scripts refuse or misread one, and PI_AUTH_BROWSER may be any of them.
 */
 export const openBrowser = async (
 	url: string,
 	env: NodeJS.ProcessEnv = {},
 ): Promise<boolean> => {
+	const page = openableUrl(url);
+	if (page === undefined) return false;
 	try {
 		const command = env['PI_AUTH_BROWSER']?.trim();
 		if (command) {
 			const {spawn} = await import('node:child_process');
 			const [program = '', ...args] = command.split(/\s+/);
-			const child = spawn(program, [...args, url], {
+			const child = spawn(program, [...args, page], {
 				detached: true,
 				stdio: 'ignore',
 				env,
@@ -47,7 +54,7 @@ export const openBrowser = async (
 		}
 
 		const {default: open} = await import('open');
-		const child = await open(url, {wait: false});
+		const child = await open(page, {wait: false});
 		child.on('error', () => undefined);
 		child.unref();
 		return true;
