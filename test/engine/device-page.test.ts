@@ -90,7 +90,8 @@ describe('the device page a provider names', () => {
 		);
 		const [, code, page] = await cli.waitFor('stderr', CODE_LINE);
 		expect(page).toBe(setup.sandbox.github.devicePage);
-		expect(await waitForCalls(recorder, 1)).toEqual([[page]]);
+		const calls = await waitForCalls(recorder, 1);
+		expect(calls.map(call => call.args)).toEqual([[page]]);
 		await setup.sandbox.github.approveDevice(code!);
 		expect((await cli.result).code).toBe(0);
 	});

@@ -2,16 +2,27 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {makeTempDir} from './temp-dir.js';
 
-export type Recorder = {command: string; calls: () => Promise<string[][]>};
+/** One start of the recording browser: its arguments and its whole environment. */
+export type BrowserCall = {args: string[]; env: Record<string, string>};
 
-/** A browser command that records its arguments, one JSON array a line. */
+export type Recorder = {
+	/** A command line for PI_AUTH_BROWSER or BROWSER. */
+	command: string;
+	calls: () => Promise<BrowserCall[]>;
+};
+
+/** A browser command that records how it was started, one JSON object a line. */
 export const makeRecorder = async (): Promise<Recorder> => {
 	const directory = await makeTempDir();
 	const script = path.join(directory, 'record.mjs');
 	const log = path.join(directory, 'calls.jsonl');
 	await fs.writeFile(
 		script,
-		"import fs from 'node:fs';\nfs.appendFileSync(process.argv[2], JSON.stringify(process.argv.slice(3)) + '\\n');\n",
+		[
+			"import fs from 'node:fs';",
+			'const call = {args: process.argv.slice(3), env: process.env};',
+			"fs.appendFileSync(process.argv[2], JSON.stringify(call) + '\\n');",
+		].join('\n'),
 	);
 	return {
 		command: `${process.execPath} ${script} ${log}`,
@@ -20,13 +31,16 @@ export const makeRecorder = async (): Promise<Recorder> => {
 			return text
 				.split('\n')
 				.filter(Boolean)
-				.map(line => JSON.parse(line) as string[]);
+				.map(line => JSON.parse(line) as BrowserCall);
 		},
 	};
 };
 
 /** Bounded polling for the recorder's file (nothing announces a detached child's exit). */
-export const waitForCalls = async (recorder: Recorder, count: number) => {
+export const waitForCalls = async (
+	recorder: Recorder,
+	count: number,
+): Promise<BrowserCall[]> => {
 	const deadline = Date.now() + 10_000;
 	for (;;) {
 		const calls = await recorder.calls();
