@@ -77,6 +77,18 @@ const authorizeError = (error: string): PiAuthError => {
 	);
 };
 
+/*
+DNS rebinding: a web page on a name that a hostile DNS server points at 127.0.0.1 can reach this
+server, but its requests carry that name in Host. Only the names the redirect URI could have used
+are served; anything else is answered 421 (RFC 9110 §15.5.20) and the sign-in goes on waiting.
+*/
+const servesHost = (host: string | undefined, port: number | undefined) =>
+	port !== undefined &&
+	host !== undefined &&
+	[`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`].includes(
+		host.toLowerCase(),
+	);
+
 /**
 Starts the callback server on the first port of `ports` that can be bound on both 127.0.0.1 and
 [::1] (loopback-listener.ts). Any listen error (EADDRINUSE, EACCES, …) moves on to the next port;
@@ -117,6 +129,11 @@ export const startCallbackServer = async (
 	};
 
 	const handle = (request: IncomingMessage, response: ServerResponse) => {
+		if (!servesHost(request.headers.host, port)) {
+			send(response, 421, 'Misdirected request\n', 'plain');
+			return;
+		}
+
 		const raw = request.url ?? '/';
 		if (raw.length > MAX_URL_LENGTH) {
 			send(response, 414, 'URI too long\n', 'plain');

@@ -88,6 +88,23 @@ const listenOn = async (host: string) => {
 	};
 };
 
+/** One raw GET with the given Host header ('' sends none), answered by its status line. */
+const rawGet = async (port: number, target: string, host: string) =>
+	new Promise<string>((resolve, reject) => {
+		const socket = connect({port, host: '127.0.0.1'});
+		let answer = '';
+		socket.on('connect', () => {
+			socket.write(
+				`GET ${target} HTTP/1.1\r\n${host === '' ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`,
+			);
+		});
+		socket.on('data', chunk => (answer += chunk.toString('latin1')));
+		socket.on('error', reject);
+		socket.on('close', () => {
+			resolve(answer.split('\r\n')[0] ?? '');
+		});
+	});
+
 describe('startCallbackServer', () => {
 	it('binds an ephemeral port with 0 and accepts one valid code', async () => {
 		const server = await start();
@@ -265,6 +282,41 @@ describe('startCallbackServer', () => {
 			squatter.close();
 		},
 	);
+
+	it('serves only the Host names the redirect can use: 421 otherwise, and keeps waiting (DNS rebinding)', async () => {
+		const server = await start();
+		const port = server.port!;
+		for (const host of [
+			`evil.example:${port}`,
+			'localhost',
+			`localhost:${port + 1}`,
+			`127.0.0.1.nip.io:${port}`,
+			// None at all: Node itself answers 400 (HTTP/1.1 requires Host).
+			'',
+		]) {
+			const answer = await rawGet(
+				port,
+				`/callback?code=rebound&state=${STATE}`,
+				host,
+			);
+			expect(answer, host).toMatch(/^HTTP\/1\.1 (?:421|400) /);
+		}
+
+		expect(await isPending(server.result)).toBe(true);
+		for (const host of [`LocalHost:${port}`, `127.0.0.1:${port}`]) {
+			expect(await rawGet(port, `/other`, host), host).toMatch(
+				/^HTTP\/1\.1 404 /,
+			);
+		}
+
+		const answer = await rawGet(
+			port,
+			`/callback?code=right&state=${STATE}`,
+			`[::1]:${port}`,
+		);
+		expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+		expect((await server.result).code).toBe('right');
+	});
 
 	it('closes on abort: rejects aborted, refuses connections', async () => {
 		const controller = new AbortController();

@@ -1,7 +1,7 @@
 /*
 The localhost callback server under abuse (source/oauth/callback-server.ts): wrong states, wrong
 paths and methods, huge query strings, garbage bytes, hundreds of parallel connections and a
-slow-loris client, all while it waits. It must stay up, take the
+slow-loris client, requests for other Host names, all while it waits. It must stay up, take the
 first valid code only, listen on 127.0.0.1 and [::1] and nowhere else, and always close: close()
 resolves and the port is free afterwards.
 */
@@ -184,6 +184,10 @@ describe('the callback server under abuse', () => {
 			['wrong state', get(query({code: 'c1', state: 'wrong'}))],
 			['no state', get(query({code: 'c2'}))],
 			['two states', get(`${PATH}?code=c3&state=${STATE}&state=${STATE}`)],
+			[
+				'another Host (DNS rebinding)',
+				`GET ${query({code: 'c8', state: STATE})} HTTP/1.1\r\nHost: rebind.example:80\r\nConnection: close\r\n\r\n`,
+			],
 			['two codes', get(`${query({state: STATE})}&code=a&code=b`)],
 			['no code', get(query({state: STATE}))],
 			[
@@ -233,6 +237,9 @@ describe('the callback server under abuse', () => {
 			400: expect.any(Number) as number,
 		});
 		expect(outcomes['wrong path']).toEqual({404: expect.any(Number) as number});
+		expect(outcomes['another Host (DNS rebinding)']).toEqual({
+			421: expect.any(Number) as number,
+		});
 		expect(outcomes['10 KB query']).toEqual({
 			414: expect.any(Number) as number,
 		});
