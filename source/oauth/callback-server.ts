@@ -10,11 +10,14 @@ import {PAGES, send} from './callback-pages.js';
 import {safeServerCode} from './http-failure.js';
 import {closeServers, listenOnLoopback} from './loopback-listener.js';
 
+/*
+No RFC 9207 `iss`: none of the providers publishes an issuer to compare it with (providers.md), and
+a value passed along unchecked would only look like a check. The per-attempt state is what binds a
+redirect to this sign-in (RFC 6749 §10.12).
+*/
 export type CallbackResult = {
 	code: string;
 	state: string;
-	/** RFC 9207 `iss`, when the server sent one: pass it on so the grant can check it. */
-	iss?: string;
 };
 
 /**
@@ -185,9 +188,8 @@ export const startCallbackServer = async (
 			return;
 		}
 
-		const iss = params.get('iss');
 		finish(response, 200, PAGES.success, () => {
-			resolveResult({code, state: expectedState, ...(iss ? {iss} : {})});
+			resolveResult({code, state: expectedState});
 		});
 	};
 

@@ -6,8 +6,6 @@ import {parsePaste} from './paste.js';
 export type RaceOutcome = {
 	code: string;
 	state?: string;
-	/** RFC 9207 issuer from the callback, when the server sent one. */
-	iss?: string;
 	via: 'callback' | 'paste';
 };
 
@@ -120,8 +118,8 @@ export const raceForCode = async (
 
 		signal?.addEventListener('abort', onAbort, {once: true});
 		if (callback && listening) {
-			callback.result.then(({code, state, iss}) => {
-				resolve({code, state, ...(iss ? {iss} : {}), via: 'callback'});
+			callback.result.then(({code, state}) => {
+				resolve({code, state, via: 'callback'});
 			}, reject);
 		}
 

@@ -118,11 +118,8 @@ describe('startCallbackServer', () => {
 		expect(page.text).toContain(
 			'you can close this tab and return to the terminal',
 		);
-		expect(await server.result).toEqual({
-			code: 'the-code',
-			state: STATE,
-			iss: 'https://issuer.test',
-		});
+		// RFC 9207 `iss` is not passed on: no provider publishes an issuer to check it against.
+		expect(await server.result).toEqual({code: 'the-code', state: STATE});
 		// The server is gone: a second valid request gets nothing.
 		await expect(
 			fetch(
