@@ -2,6 +2,7 @@
 // says 400), and the Copilot token is a plain GET with editor headers (providers.md).
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {deviceInterval, deviceLifetime} from '../oauth/device-numbers.js';
 import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
 import {printableText} from '../printable.js';
@@ -138,13 +139,13 @@ export const githubCopilot: Provider = {
 			);
 		}
 
-		const interval = Number(start['interval']);
-		const expiresIn = Number(start['expires_in']);
+		// Bounded where they are read (device-numbers.ts): 1–60 s, at most 30 minutes.
+		const interval = deviceInterval(start['interval']);
 		return {
 			userCode,
 			verificationUri,
-			expiresInSeconds: expiresIn > 0 ? expiresIn : 900,
-			...(interval > 0 ? {intervalSeconds: interval} : {}),
+			expiresInSeconds: deviceLifetime(start['expires_in'], 900),
+			...(interval === undefined ? {} : {intervalSeconds: interval}),
 			async poll(): Promise<DevicePoll<OAuthCredential>> {
 				let body: Record<string, unknown>;
 				try {

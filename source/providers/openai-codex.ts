@@ -2,6 +2,7 @@
 // pending as 403/404), and its token answers must be read tolerantly (providers.md).
 import {isRecord, type OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {deviceInterval} from '../oauth/device-numbers.js';
 import {postToken} from '../oauth/http.js';
 import {printableText} from '../printable.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
@@ -181,12 +182,13 @@ export const openaiCodex: Provider = {
 			);
 		}
 
-		const interval = Number(start['interval']);
+		// A string, bounded where it is read (device-numbers.ts): 1–60 s.
+		const interval = deviceInterval(start['interval']);
 		return {
 			userCode: shownCode,
 			verificationUri: context.endpoints['deviceVerification'] ?? '',
 			expiresInSeconds: DEVICE_LIFETIME_S,
-			...(interval > 0 ? {intervalSeconds: interval} : {}),
+			...(interval === undefined ? {} : {intervalSeconds: interval}),
 			async poll() {
 				let body: Record<string, unknown>;
 				try {
