@@ -25,7 +25,22 @@ describe('the wizard in a real terminal', () => {
 		await session.waitFor('Which subscription do you want to sign in to?');
 		session.write('\r');
 		await session.waitFor('How do you want to sign in to Anthropic');
-		session.write('\u001B[B\r');
+		/*
+		Keys that arrive between the list's first frame and its input handler subscribing are lost
+		(Ink subscribes in an effect, after the frame is written); on a loaded machine that gap is
+		long enough for a key written on sight. Down is pressed again until the highlight moves.
+		*/
+		for (let tries = 0; ; tries++) {
+			session.write('\u001B[B');
+			const moved = await session
+				.waitFor('❯ Setup token', 2000)
+				.then(() => true)
+				.catch(() => false);
+			if (moved) break;
+			if (tries === 4) throw new Error('the method list never took a key');
+		}
+
+		session.write('\r');
 		await session.waitFor('Paste your setup token');
 		// A bracketed paste that ends with a newline, as a terminal delivers it.
 		session.write(`\u001B[200~${SETUP_TOKEN}\n\u001B[201~`);
