@@ -286,7 +286,13 @@ describe('status --usage', () => {
 				json(response, 503, {});
 			},
 			'/copilot/user': (_, response) => {
-				json(response, 200, fixture('copilot-pro'));
+				// The fixture's reset date is a fixed day; the line needs one still to come.
+				const reset = new Date(Date.now() + 10 * 24 * HOUR);
+				json(response, 200, {
+					...(fixture('copilot-pro') as Record<string, unknown>),
+					quota_reset_date: reset.toISOString().slice(0, 10),
+					quota_reset_date_utc: reset.toISOString(),
+				});
 			},
 		});
 		const {args, env} = await setup(signedIn(), server);
