@@ -117,3 +117,27 @@ export const spawnPty = (
 		},
 	};
 };
+
+/**
+Writes `keys` until the screen shows `expected`. A key written the moment a screen appears can be
+lost: Ink sets raw mode and subscribes a step's input handler in effects that run after the first
+frame is on screen (before raw mode, the terminal's line discipline even turns Enter into a line
+feed, which selects nothing). The wait between tries is long, so a key that did arrive is not sent
+twice. Never for secrets: a repeat that arrives after the program left raw mode is echoed by the
+terminal itself.
+*/
+export const pressUntil = async (
+	session: PtySession,
+	keys: string,
+	expected: string | RegExp,
+	{tries = 4, waitMs = 3000}: {tries?: number; waitMs?: number} = {},
+): Promise<string> => {
+	for (let attempt = 1; ; attempt++) {
+		session.write(keys);
+		try {
+			return await session.waitFor(expected, waitMs);
+		} catch (error) {
+			if (attempt === tries || /exited/.test(String(error))) throw error;
+		}
+	}
+};

@@ -17,7 +17,7 @@ test; the panel walk is what catches it.
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
 import {describe, expect, it} from 'vitest';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
 import {report, waitUntil} from './helpers/processes.js';
 import {
 	AUTHORIZE_URL,
@@ -67,25 +67,26 @@ const terminal = (world: World) => {
 	};
 };
 
+const press = pressUntil;
+
 /**
-Writes `keys` until the screen shows `expected`. A key written the moment a screen appears can be
-lost: Ink subscribes a step's input handler in an effect, after its first frame is on screen. The
-wait between tries is long, so a key that did arrive is never sent twice.
+Waits until the focused paste field takes keys (a typed x shows, and is erased again), so that
+what is pasted next is written once. A paste sent again could reach the terminal after the program
+left raw mode, and the terminal would echo it: a leak of the test's own making.
 */
-const press = async (
+const fieldReady = async (session: PtySession, masked: boolean) => {
+	await press(session, 'x', masked ? '> •' : '> x');
+	await press(session, '\u007F', /> (?:paste here|code or redirect URL)/);
+};
+
+/** Pastes `text` and Enter once, and waits for what it leads to. */
+const paste = async (
 	session: PtySession,
-	keys: string,
+	text: string,
 	expected: string | RegExp,
-	tries = 4,
-): Promise<string> => {
-	for (let attempt = 1; ; attempt++) {
-		session.write(keys);
-		try {
-			return await session.waitFor(expected, 3000);
-		} catch (error) {
-			if (attempt === tries || /exited/.test(String(error))) throw error;
-		}
-	}
+) => {
+	session.write(`${text}\r`);
+	return session.waitFor(expected);
 };
 
 /** The sign-in link printed above the live screen (soft-wrapped rows joined). */
@@ -158,10 +159,11 @@ describe('secrets in the terminal UI', () => {
 			const url = await linkOn(wizard);
 			seen('browser sign-in link');
 			await press(wizard, 'c', 'Link copied to the clipboard.');
-			await press(wizard, `not-a-code ${tail()}\r`, /contains spaces/);
+			await fieldReady(wizard, false);
+			await paste(wizard, `not-a-code ${tail()}`, /contains spaces/);
 			const stale = new URL(await anthropic.approve(url));
 			stale.searchParams.set('state', `stale${tail()}`);
-			await press(wizard, `${stale.href}\r`, /different sign-in attempt/);
+			await paste(wizard, stale.href, /different sign-in attempt/);
 			seen('refused pastes');
 			expect((await fetch(await anthropic.approve(url))).status).toBe(200);
 			await wizard.waitFor(
@@ -192,13 +194,10 @@ describe('secrets in the terminal UI', () => {
 				'Which subscription do you want to sign in to?',
 			);
 			await press(wizard, '3', 'GitHub Enterprise host?');
-			await press(wizard, 'x\r', 'That is not a GitHub Enterprise host name');
+			await press(wizard, 'x', '> x');
+			await press(wizard, '\r', 'That is not a GitHub Enterprise host name');
 			seen('enterprise host');
-			await press(
-				wizard,
-				'\u007F',
-				/GitHub Enterprise host\?(?![\s\S]*not a GitHub)/,
-			);
+			await press(wizard, '\u007F', '> github.com');
 			await press(wizard, '\r', 'Waiting for approval');
 			await github.denyDevice(await codeOn(wizard));
 			await wizard.waitFor('The sign-in was denied on GitHub');
@@ -211,21 +210,24 @@ describe('secrets in the terminal UI', () => {
 			const setup = tty.start(['login', 'anthropic']);
 			await setup.waitFor('How do you want to sign in to Anthropic');
 			await press(setup, '2', 'Paste your setup token');
-			await press(setup, `${MINE.shortSetup}\r`, 'This is not a setup token');
-			await press(setup, `${MINE.setupToken}\r`, /with a setup token/);
+			await fieldReady(setup, true);
+			await paste(setup, MINE.shortSetup, 'This is not a setup token');
+			await paste(setup, MINE.setupToken, /with a setup token/);
 			seen('setup token');
 			await finished(setup, 'with a setup token');
 			const key = tty.start(['login', 'anthropic', '--method', 'api-key']);
 			await key.waitFor('Paste your API key');
-			await press(key, `${MINE.wrongKey}\r`, 'This is not an API key');
-			await press(key, `${MINE.apiKey}\r`, /with an API key/);
+			await fieldReady(key, true);
+			await paste(key, MINE.wrongKey, 'This is not an API key');
+			await paste(key, MINE.apiKey, /with an API key/);
 			seen('API key');
 			await finished(key, 'with an API key');
 
 			// Codex in the browser, the redirect URL pasted.
 			const pasted = tty.start(['login', 'openai-codex', '--method', 'oauth']);
 			const redirect = await codex.approve(await linkOn(pasted));
-			await press(pasted, `${redirect}\r`, /with browser sign-in/);
+			await fieldReady(pasted, false);
+			await paste(pasted, redirect, /with browser sign-in/);
 			seen('pasted redirect');
 			await finished(pasted, 'with browser sign-in');
 
