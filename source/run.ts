@@ -9,6 +9,7 @@ import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
 import {fastParse} from './fast-args.js';
 import {type Parsed, flagCommands, kebab} from './flags.js';
 import {parseDuration} from './format.js';
+import {printable} from './printable.js';
 import {providerIds} from './providers/registry.js';
 import {resolveMethod, resolveProvider} from './providers/resolve.js';
 
@@ -162,8 +163,9 @@ export const run = async (options: RunOptions): Promise<number> => {
 
 		return await runScripted(parsed, context);
 	} catch (error) {
+		// A message may quote what a provider or the credential file said (printable.ts).
 		options.stderr.write(
-			`${isPiAuthError(error) ? error.message : `Unexpected error: ${String((error as Error)?.message ?? error)}`}\n`,
+			`${printable(isPiAuthError(error) ? error.message : `Unexpected error: ${String((error as Error)?.message ?? error)}`)}\n`,
 		);
 		return exitCodeFor(error);
 	}

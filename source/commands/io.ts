@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import type {AuthStore} from '../credentials/store.js';
+import {printable} from '../printable.js';
 
 /** What every command gets: the world, injected, so tests can run commands in-process. */
 export type CommandContext = {
@@ -15,10 +16,31 @@ export type CommandContext = {
 	json: boolean;
 };
 
+/**
+A line for a person or a script. Lines embed accounts, codes and messages from providers and the
+credential file: controls are removed once more here, where everything scripted is printed
+(printable.ts).
+*/
 export const writeLine = (stream: NodeJS.WritableStream, line = '') => {
-	stream.write(`${line}\n`);
+	stream.write(`${printable(line)}\n`);
 };
 
+/**
+One JSON object on a line. JSON.stringify escapes C0 controls but leaves DEL and C1 (U+009B is a
+CSI) as they are, so every string is made printable first. Tokens are never written through here.
+*/
 export const writeJson = (stream: NodeJS.WritableStream, value: unknown) => {
-	stream.write(`${JSON.stringify(value)}\n`);
+	stream.write(
+		`${JSON.stringify(value, (_key, field: unknown) =>
+			typeof field === 'string' ? printable(field) : field,
+		)}\n`,
+	);
+};
+
+/**
+`token`'s output: the token or key exactly as stored and a newline (cli-contract.md). It is opaque
+and meant for a pipe, so it is the one thing printed untouched.
+*/
+export const writeSecret = (stream: NodeJS.WritableStream, secret: string) => {
+	stream.write(`${secret}\n`);
 };

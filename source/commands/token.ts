@@ -5,7 +5,7 @@ import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
 import {resolveStoredId} from '../providers/resolve.js';
-import {type CommandContext, writeLine} from './io.js';
+import {type CommandContext, writeLine, writeSecret} from './io.js';
 
 export type TokenOptions = {id: string; minValidityMs?: number};
 
@@ -49,7 +49,7 @@ export const tokenCommand = async (
 			key = await resolveKey(id, credential, context.env);
 		}
 
-		writeLine(context.stdout, key);
+		writeSecret(context.stdout, key);
 		return 0;
 	}
 
@@ -57,7 +57,7 @@ export const tokenCommand = async (
 		// An environment GitHub token is exchanged for a Copilot token on every call: the
 		// environment is never written, so there is nothing to cache it in.
 		if (credential.access) {
-			writeLine(context.stdout, credential.access);
+			writeSecret(context.stdout, credential.access);
 			return 0;
 		}
 
@@ -71,7 +71,7 @@ export const tokenCommand = async (
 			providerContext(deps, provider, credential.enterpriseUrl),
 			credential,
 		);
-		writeLine(context.stdout, fields.access);
+		writeSecret(context.stdout, fields.access);
 		return 0;
 	}
 
@@ -79,7 +79,7 @@ export const tokenCommand = async (
 		!credential.needsLogin &&
 		credential.expires - context.now() >= minValidityMs
 	) {
-		writeLine(context.stdout, credential.access);
+		writeSecret(context.stdout, credential.access);
 		return 0;
 	}
 
@@ -104,6 +104,6 @@ export const tokenCommand = async (
 		provider,
 		{minValidityMs},
 	);
-	writeLine(context.stdout, fresh.access);
+	writeSecret(context.stdout, fresh.access);
 	return 0;
 };

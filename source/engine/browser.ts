@@ -1,3 +1,6 @@
+import {openableUrl} from '../oauth/openable-url.js';
+import {browserEnv} from './browser-env.js';
+
 export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
 	Boolean(env['SSH_CONNECTION'] ?? env['SSH_CLIENT'] ?? env['SSH_TTY']);
 
@@ -23,31 +26,55 @@ export const mayOpenBrowser = (
 	allowed: boolean,
 ): boolean => allowed && (Boolean(env['PI_AUTH_BROWSER']) || !isHeadless(env));
 
+/*
+Runs `open` (the package: xdg-open, macOS open, PowerShell on Windows and WSL) in a small node
+process of its own, started with the browser's environment: `open` passes its own process's
+environment to the browser it starts and takes no other.
+*/
+const OPEN_IN_CHILD =
+	"const {default: open} = await import(process.argv[1]); const child = await open(process.argv[2], {wait: false}); child.on('error', () => {}); child.unref();";
+
 /**
 Opens the URL with PI_AUTH_BROWSER (a command, given the URL as its last argument) or else the
-`open` package. Failures are silent: the URL is always printed too.
+`open` package. Failures are silent: the URL is always printed too. Only an https:// URL (http://
+to a loopback host) is ever handed over (openable-url.ts), as its normalised href, which starts
+with the scheme and so can never be taken for an option. No `--` is put before it: xdg-open, text
+browsers and many wrapper scripts refuse or misread one, and PI_AUTH_BROWSER may be any of them.
+The browser gets a minimal environment (browser-env.ts), never pi-auth's API keys or tokens.
 */
 export const openBrowser = async (
 	url: string,
 	env: NodeJS.ProcessEnv = {},
 ): Promise<boolean> => {
+	const page = openableUrl(url);
+	if (page === undefined) return false;
 	try {
+		const {spawn} = await import('node:child_process');
 		const command = env['PI_AUTH_BROWSER']?.trim();
+		let program: string;
+		let args: string[];
 		if (command) {
-			const {spawn} = await import('node:child_process');
-			const [program = '', ...args] = command.split(/\s+/);
-			const child = spawn(program, [...args, url], {
-				detached: true,
-				stdio: 'ignore',
-				env,
-			});
-			child.on('error', () => undefined);
-			child.unref();
-			return true;
+			[program = '', ...args] = command.split(/\s+/);
+			args.push(page);
+		} else {
+			const {createRequire} = await import('node:module');
+			const {pathToFileURL} = await import('node:url');
+			const openModule = createRequire(import.meta.url).resolve('open');
+			program = process.execPath;
+			args = [
+				'--input-type=module',
+				'-e',
+				OPEN_IN_CHILD,
+				pathToFileURL(openModule).href,
+				page,
+			];
 		}
 
-		const {default: open} = await import('open');
-		const child = await open(url, {wait: false});
+		const child = spawn(program, args, {
+			detached: true,
+			stdio: 'ignore',
+			env: browserEnv(env),
+		});
 		child.on('error', () => undefined);
 		child.unref();
 		return true;

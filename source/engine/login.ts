@@ -6,10 +6,11 @@ import {
 	startCallbackServer,
 } from '../oauth/callback-server.js';
 import {pollDevice} from '../oauth/device-poller.js';
+import {onHosts, openableUrl} from '../oauth/openable-url.js';
 import {randomState} from '../oauth/authorize-url.js';
 import {createPkce} from '../oauth/pkce.js';
 import {raceForCode} from '../oauth/race.js';
-import type {Provider} from '../providers/types.js';
+import type {Endpoints, Provider} from '../providers/types.js';
 
 export type LoginDeps = {
 	config: Config;
@@ -51,7 +52,7 @@ export const startBrowserLogin = async (
 	}
 
 	const pkce = createPkce();
-	const state = provider.newState?.(pkce.verifier) ?? randomState(16, 'hex');
+	const state = provider.newState?.() ?? randomState(32, 'base64url');
 	// A stateless provider (OpenRouter) echoes no state: nothing is checked, the path stands in.
 	const expectedState = provider.stateless ? undefined : state;
 	const context = providerContext(deps, provider);
@@ -125,6 +126,33 @@ export type DeviceLogin = {
 	complete: () => Promise<OAuthCredential>;
 };
 
+/**
+The device page a provider named (RFC 8628 §3.2 `verification_uri`), shown and opened only when it
+is an https:// page (http:// for a loopback test server) on a host of the provider's own endpoints,
+as configured or by default: GitHub's page is on github.com (or the Enterprise host), Codex's is an
+endpoint itself. Anything else is refused before it reaches the screen or a browser command.
+*/
+const verificationPage = (
+	provider: Provider,
+	value: string,
+	endpoints: Endpoints,
+	domain: string | undefined,
+): string => {
+	const page = openableUrl(value);
+	const hosts = [
+		...Object.values(endpoints),
+		...Object.values(provider.defaultEndpoints(domain)),
+	].map(url => new URL(url).hostname);
+	if (page === undefined || !onHosts(page, hosts)) {
+		throw new PiAuthError(
+			'bad-response',
+			`${provider.name} named a sign-in page that is not an https:// address on its own host, so pi-auth will not show or open it. Start the sign-in again; if this keeps happening, check the endpoints in the config file.`,
+		);
+	}
+
+	return page;
+};
+
 export const startDeviceLogin = async (
 	deps: LoginDeps,
 	provider: Provider,
@@ -139,7 +167,12 @@ export const startDeviceLogin = async (
 	);
 	return {
 		userCode: session.userCode,
-		verificationUri: session.verificationUri,
+		verificationUri: verificationPage(
+			provider,
+			session.verificationUri,
+			context.endpoints,
+			domain,
+		),
 		expiresAt: deps.now() + session.expiresInSeconds * 1000,
 		complete: async () =>
 			pollDevice({

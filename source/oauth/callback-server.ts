@@ -5,15 +5,19 @@ import {
 	type ServerResponse,
 	createServer,
 } from 'node:http';
-import type {AddressInfo} from 'node:net';
 import {PiAuthError} from '../errors.js';
+import {PAGES, send} from './callback-pages.js';
 import {safeServerCode} from './http-failure.js';
+import {closeServers, listenOnLoopback} from './loopback-listener.js';
 
+/*
+No RFC 9207 `iss`: none of the providers publishes an issuer to compare it with (providers.md), and
+a value passed along unchecked would only look like a check. The per-attempt state is what binds a
+redirect to this sign-in (RFC 6749 §10.12).
+*/
 export type CallbackResult = {
 	code: string;
 	state: string;
-	/** RFC 9207 `iss`, when the server sent one: pass it on so the grant can check it. */
-	iss?: string;
 	/** Every query parameter of the callback, when `requiredParams` was given. */
 	params?: Record<string, string>;
 };
@@ -53,78 +57,12 @@ const MAX_URL_LENGTH = 8 * 1024;
 // Slow-loris clients are cut off after 10 s; the check runs every second, not Node's default 30 s.
 const TIMEOUT_MS = 10_000;
 
-const page = (title: string, text: string): string =>
-	`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head>` +
-	`<body style="font-family:system-ui,sans-serif;margin:4em auto;max-width:32em">` +
-	`<h1>${title}</h1><p>${text}</p></body></html>`;
-
-// Nothing from the request is ever echoed: pages are constants.
-const PAGES = {
-	success: page(
-		'Signed in',
-		'Signed in — you can close this tab and return to the terminal.',
-	),
-	stale: page(
-		'Link out of date',
-		'This sign-in link is out of date. Return to the terminal and open the newest link it shows.',
-	),
-	noCode: page(
-		'No code',
-		'This page was opened without a sign-in code. Return to the terminal and start again.',
-	),
-	denied: page(
-		'Sign-in cancelled',
-		'Access was not granted. Return to the terminal to try again.',
-	),
-	failed: page(
-		'Sign-in failed',
-		'The sign-in did not complete. Return to the terminal to try again.',
-	),
-	done: page('Already signed in', 'You can close this tab.'),
-};
-
-const send = (
-	response: ServerResponse,
-	status: number,
-	body: string,
-	type: 'html' | 'plain' = 'html',
-	onFlushed?: () => void,
-): void => {
-	response.writeHead(status, {
-		'content-type': `text/${type}; charset=utf-8`,
-		'cache-control': 'no-store',
-		// The page must load nothing and leak nothing: the URL that brought the browser holds the code.
-		'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-		'referrer-policy': 'no-referrer',
-		'x-content-type-options': 'nosniff',
-	});
-	response.end(body, onFlushed);
-};
-
 const digest = (value: string): Buffer =>
 	createHash('sha256').update(value).digest();
 
 // RFC 6749 §10.12: `state` binds the redirect to this attempt; compared in constant time.
 const sameState = (received: string | null, expected: string): boolean =>
 	received !== null && timingSafeEqual(digest(received), digest(expected));
-
-const listen = async (server: Server, port: number): Promise<number> =>
-	new Promise((resolve, reject) => {
-		const onError = (error: Error) => {
-			server.off('listening', onListening);
-			reject(error);
-		};
-
-		const onListening = () => {
-			server.off('error', onError);
-			resolve((server.address() as AddressInfo).port);
-		};
-
-		server.once('error', onError);
-		server.once('listening', onListening);
-		// 127.0.0.1 only (providers.md): never reachable from another machine.
-		server.listen({port, host: '127.0.0.1'});
-	});
 
 const aborted = (): PiAuthError =>
 	new PiAuthError('aborted', 'Sign-in was cancelled.');
@@ -150,10 +88,23 @@ const authorizeError = (error: string): PiAuthError => {
 	);
 };
 
+/*
+DNS rebinding: a web page on a name that a hostile DNS server points at 127.0.0.1 can reach this
+server, but its requests carry that name in Host. Only the names the redirect URI could have used
+are served; anything else is answered 421 (RFC 9110 §15.5.20) and the sign-in goes on waiting.
+*/
+const servesHost = (host: string | undefined, port: number | undefined) =>
+	port !== undefined &&
+	host !== undefined &&
+	[`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`].includes(
+		host.toLowerCase(),
+	);
+
 /**
-Starts the callback server on the first port of `ports` that can be bound on 127.0.0.1. Any
-listen error (EADDRINUSE, EACCES, …) moves on to the next port; when none is left the server
-comes back unbound (`port: undefined`) rather than failing, so the caller can fall back to paste.
+Starts the callback server on the first port of `ports` that can be bound on both 127.0.0.1 and
+[::1] (loopback-listener.ts). Any listen error (EADDRINUSE, EACCES, …) moves on to the next port;
+when none is left the server comes back unbound (`port: undefined`) rather than failing, so the
+caller can fall back to paste.
 */
 export const startCallbackServer = async (
 	options: CallbackServerOptions,
@@ -189,6 +140,11 @@ export const startCallbackServer = async (
 	};
 
 	const handle = (request: IncomingMessage, response: ServerResponse) => {
+		if (!servesHost(request.headers.host, port)) {
+			send(response, 421, 'Misdirected request\n', 'plain');
+			return;
+		}
+
 		const raw = request.url ?? '/';
 		if (raw.length > MAX_URL_LENGTH) {
 			send(response, 414, 'URI too long\n', 'plain');
@@ -245,22 +201,17 @@ export const startCallbackServer = async (
 			return;
 		}
 
-		const iss = params.get('iss');
 		finish(response, 200, PAGES.success, () => {
 			resolveResult({
 				code,
 				state: expectedState ?? params.get('state') ?? '',
-				...(iss ? {iss} : {}),
 				...(requiredParams ? {params: Object.fromEntries(params)} : {}),
 			});
 		});
 	};
 
-	const busyPorts: number[] = [];
-	let server: Server | undefined;
-	let port: number | undefined;
-	for (const candidate of options.ports) {
-		const attempt = createServer(
+	const makeServer = () =>
+		createServer(
 			{
 				requestTimeout: TIMEOUT_MS,
 				headersTimeout: TIMEOUT_MS,
@@ -268,15 +219,18 @@ export const startCallbackServer = async (
 				connectionsCheckingInterval: 1000,
 			},
 			handle,
-		);
-		attempt.setTimeout(TIMEOUT_MS);
-		try {
-			port = await listen(attempt, candidate);
-			server = attempt;
+		).setTimeout(TIMEOUT_MS);
+	const busyPorts: number[] = [];
+	let servers: Server[] = [];
+	let port: number | undefined;
+	for (const candidate of options.ports) {
+		const bound = await listenOnLoopback(makeServer, candidate);
+		if (bound) {
+			({port, servers} = bound);
 			break;
-		} catch {
-			busyPorts.push(candidate);
 		}
+
+		busyPorts.push(candidate);
 	}
 
 	let closing: Promise<void> | undefined;
@@ -289,14 +243,7 @@ export const startCallbackServer = async (
 			}
 
 			await flushed;
-			if (!server) return;
-			const closed = new Promise<void>(resolve => {
-				server?.close(() => {
-					resolve();
-				});
-			});
-			server.closeAllConnections();
-			await closed;
+			await closeServers(servers);
 		})();
 		return closing;
 	};

@@ -1,4 +1,10 @@
 import {PiAuthError, isPiAuthError, isTransient} from '../errors.js';
+import {
+	DEFAULT_INTERVAL_S,
+	MAX_LIFETIME_S,
+	deviceInterval,
+	deviceLifetime,
+} from './device-numbers.js';
 
 /** One answer of a device-flow token poll, already read by the provider's adapter. */
 export type DevicePoll<T> =
@@ -8,16 +14,15 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
 export type PollDeviceOptions<T> = {
 	poll: () => Promise<DevicePoll<T>>;
-	/** The server's `interval`; absent, zero or not a number → 5 s (RFC 8628 §3.2). */
+	/** The server's `interval`; absent, zero or not a number → 5 s (RFC 8628 §3.2); kept within 1–60 s. */
 	intervalSeconds?: number;
-	/** The device code's `expires_in`, counted from when pollDevice is called. */
+	/** The device code's `expires_in`, counted from when pollDevice is called; at most 30 minutes. */
 	expiresInSeconds: number;
 	signal?: AbortSignal;
 	now?: () => number;
 	sleep?: Sleep;
 };
 
-const DEFAULT_INTERVAL_MS = 5000;
 // RFC 8628 §3.5: on slow_down "the interval MUST be increased by 5 seconds for this and all
 // subsequent requests".
 const SLOW_DOWN_STEP_MS = 5000;
@@ -101,12 +106,11 @@ export const pollDevice = async <T>(
 	options: PollDeviceOptions<T>,
 ): Promise<T> => {
 	const {poll, signal, now = Date.now, sleep = abortableSleep} = options;
-	const seconds = options.intervalSeconds;
+	// Bounded again here (device-numbers.ts), whatever an adapter passed on.
 	let intervalMs =
-		seconds !== undefined && Number.isFinite(seconds) && seconds > 0
-			? seconds * 1000
-			: DEFAULT_INTERVAL_MS;
-	const deadline = now() + options.expiresInSeconds * 1000;
+		(deviceInterval(options.intervalSeconds) ?? DEFAULT_INTERVAL_S) * 1000;
+	const deadline =
+		now() + deviceLifetime(options.expiresInSeconds, MAX_LIFETIME_S) * 1000;
 	let slowDowns = 0;
 	let blips = 0;
 	for (let attempt = 0; ; attempt++) {

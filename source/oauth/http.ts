@@ -1,6 +1,7 @@
 import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {type EndpointKind, hostOf, httpFailure} from './http-failure.js';
+import {anyProxy, proxyFor} from './proxy.js';
 
 export {isLoopbackUrl} from './loopback.js';
 export {
@@ -218,31 +219,35 @@ export const getJson = async (
 		},
 	});
 
-const PROXY_VARIABLES = [
-	'HTTPS_PROXY',
-	'https_proxy',
-	'HTTP_PROXY',
-	'http_proxy',
-];
-
 /**
-Returns a fetch that honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY from `env` (providers.md, pi #1132).
-undici is imported only when a proxy is set: it costs ~70 ms, and start-up time of `token` is
-measured. Values are passed explicitly so the agent never falls back to process.env.
+Returns a fetch that sends each request through the proxy proxy.ts picks for its origin (curl's
+rules: HTTPS_PROXY for https, HTTP_PROXY for http, NO_PROXY, never for loopback hosts), deciding
+per connection, so a redirect to another origin is decided afresh. undici is imported only when a
+proxy is set: it costs ~70 ms, and start-up time of `token` is measured. Values come from `env`
+only, never from process.env behind its back.
 */
 export const createFetch = async (env: NodeJS.ProcessEnv): Promise<Fetch> => {
-	if (!PROXY_VARIABLES.some(name => env[name])) return globalThis.fetch;
+	if (!anyProxy(env)) return globalThis.fetch;
 	const undici = await import('undici');
-	/*
-	Lower case wins, as in curl; an empty variable counts as unset (curl's getenv does the same), for
-	NO_PROXY as for the proxies: an exported empty no_proxy must not hide NO_PROXY.
-	*/
-	const dispatcher = new undici.EnvHttpProxyAgent({
-		httpProxy: env['http_proxy'] || env['HTTP_PROXY'] || '',
-		// '' (not undefined) keeps the agent off process.env; https then uses the http proxy.
-		httpsProxy: env['https_proxy'] || env['HTTPS_PROXY'] || '',
-		noProxy: env['no_proxy'] || env['NO_PROXY'] || '',
-	});
+	const proxies = new Map<string, InstanceType<typeof undici.ProxyAgent>>();
+	const through = (proxy: string) => {
+		let agent = proxies.get(proxy);
+		if (!agent) {
+			agent = new undici.ProxyAgent(proxy);
+			proxies.set(proxy, agent);
+		}
+
+		return agent;
+	};
+
+	const dispatcher = new undici.Agent().compose(
+		dispatch => (options, handler) => {
+			const proxy = proxyFor(new URL(String(options.origin)), env);
+			return proxy === undefined
+				? dispatch(options, handler)
+				: through(proxy).dispatch(options, handler);
+		},
+	);
 	const proxied = async (
 		input: Parameters<Fetch>[0],
 		init?: RequestInit,

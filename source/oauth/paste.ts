@@ -68,6 +68,16 @@ const paramsOfQuery = (text: string): URLSearchParams => {
 };
 
 const fromParams = (params: URLSearchParams): Parsed => {
+	/*
+	A redirect carries one state and at most one code. Two of either is a crafted link (one value
+	for this check, another for whoever reads the other): refused, as the callback server does.
+	*/
+	if (params.getAll('state').length > 1 || params.getAll('code').length > 1) {
+		throw invalid(
+			'The pasted address has two states or two codes in it, which no sign-in page sends. Copy the address from the browser again and paste it.',
+		);
+	}
+
 	const error = params.get('error');
 	const code = params.get('code');
 	const state = params.get('state') ?? undefined;

@@ -6,8 +6,6 @@ import {type PasteRules, parsePaste} from './paste.js';
 export type RaceOutcome = {
 	code: string;
 	state?: string;
-	/** RFC 9207 issuer from the callback, when the server sent one. */
-	iss?: string;
 	/** The callback's or pasted URL's query parameters, when there were any. */
 	params?: Record<string, string>;
 	via: 'callback' | 'paste';
@@ -129,11 +127,10 @@ export const raceForCode = async (
 
 		signal?.addEventListener('abort', onAbort, {once: true});
 		if (callback && listening) {
-			callback.result.then(({code, state, iss, params}) => {
+			callback.result.then(({code, state, params}) => {
 				resolve({
 					code,
 					state,
-					...(iss ? {iss} : {}),
 					...(params ? {params} : {}),
 					via: 'callback',
 				});

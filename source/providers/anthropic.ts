@@ -2,7 +2,8 @@
 // says form) and may omit refresh_token, which must be tolerated (providers.md).
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
-import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
+import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
+import {printableText} from '../printable.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse, storedAccount} from './token-response.js';
 import type {Provider} from './types.js';
@@ -10,8 +11,8 @@ import type {Provider} from './types.js';
 const CLIENT_ID = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
 const SCOPES =
 	'org:create_api_key user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload';
-/** The older paste-only flow: the page shows `code#state` to copy (providers.md). */
-const PASTE_REDIRECT_URI = 'https://console.anthropic.com/oauth/code/callback';
+/** The paste-only ("copy code") flow: the page shows `code#state` to copy (docs/providers.md). */
+const PASTE_REDIRECT_URI = 'https://platform.claude.com/oauth/code/callback';
 const API_KEY_URL = 'https://console.anthropic.com/settings/keys';
 /** pi stores Anthropic expiry 5 minutes early; keep the convention so both agree (providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
@@ -19,10 +20,11 @@ const EXPIRY_BUFFER_MS = 5 * 60_000;
 const expiresAt = (now: number, expiresIn: number | undefined) =>
 	now + (expiresIn ?? 3600) * 1000 - EXPIRY_BUFFER_MS;
 
+/** The account label, made printable here where the answer is read (printable.ts). */
 const emailOf = (body: Record<string, unknown>): string | undefined => {
 	const account = body['account'];
-	return isRecord(account) && typeof account['email_address'] === 'string'
-		? account['email_address']
+	return isRecord(account)
+		? printableText(account['email_address'])
 		: undefined;
 };
 
@@ -39,9 +41,15 @@ export const anthropic: Provider = {
 		token: 'https://platform.claude.com/v1/oauth/token',
 		usage: 'https://api.anthropic.com/api/oauth/usage',
 	}),
-	callback: {ports: [53692], path: '/callback'},
-	// The authorize page rejects short states; the 43-character PKCE verifier is what works.
-	newState: verifier => verifier,
+	// pi's port first; when it is taken, any free port (0) before falling back to paste-only.
+	callback: {ports: [53692, 0], path: '/callback'},
+	/*
+	The authorize page rejects short states: 32 random bytes, base64url (43 characters), drawn apart
+	from the PKCE verifier. pi sends the verifier itself as the state, which prints the verifier in
+	the URL (terminal, browser history, the browser's argv) next to the code in the redirect and
+	undoes PKCE; other clients with this client_id send an independent state and the server takes it.
+	*/
+	newState: () => randomState(32, 'base64url'),
 	redirectUri: port =>
 		port === undefined
 			? PASTE_REDIRECT_URI

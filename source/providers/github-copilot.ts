@@ -2,8 +2,10 @@
 // says 400), and the Copilot token is a plain GET with editor headers (providers.md).
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {deviceInterval, deviceLifetime} from '../oauth/device-numbers.js';
 import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
+import {printableText} from '../printable.js';
 import {enableModels, fetchModels} from './copilot-models.js';
 import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
@@ -16,6 +18,8 @@ export const EDITOR_HEADERS = {
 	'Editor-Plugin-Version': 'copilot-chat/0.35.0',
 	'Copilot-Integration-Id': 'vscode-chat',
 };
+/** The device-code and poll requests carry the editor's User-Agent too, as pi sends them (docs/providers.md). */
+const DEVICE_HEADERS = {'User-Agent': EDITOR_HEADERS['User-Agent']};
 /** pi stores Copilot expiry 5 minutes early (providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
 
@@ -95,7 +99,7 @@ const login = async (context: ProviderContext, githubToken: string) => {
 			headers: {Authorization: `token ${githubToken}`, ...EDITOR_HEADERS},
 			...signal(context),
 		});
-		return typeof body['login'] === 'string' ? body['login'] : undefined;
+		return printableText(body['login']);
 	} catch {
 		// The label is a nicety; a failing quota endpoint must not fail the sign-in.
 		return undefined;
@@ -152,6 +156,7 @@ export const githubCopilot: Provider = {
 			url: context.endpoints['deviceCode'] ?? '',
 			encoding: 'form',
 			body: {client_id: CLIENT_ID, scope: 'read:user'},
+			headers: DEVICE_HEADERS,
 			...signal(context),
 		});
 		// GitHub refuses with HTTP 200 and an `error` here too (e.g. device_flow_disabled).
@@ -165,12 +170,13 @@ export const githubCopilot: Provider = {
 		}
 
 		const deviceCode = start['device_code'];
-		const userCode = start['user_code'];
-		const verificationUri = start['verification_uri'];
+		// Both are only shown (printable.ts); the poll sends the device_code.
+		const userCode = printableText(start['user_code']);
+		const verificationUri = printableText(start['verification_uri']);
 		if (
 			typeof deviceCode !== 'string' ||
-			typeof userCode !== 'string' ||
-			typeof verificationUri !== 'string'
+			userCode === undefined ||
+			verificationUri === undefined
 		) {
 			throw new PiAuthError(
 				'bad-response',
@@ -178,13 +184,13 @@ export const githubCopilot: Provider = {
 			);
 		}
 
-		const interval = Number(start['interval']);
-		const expiresIn = Number(start['expires_in']);
+		// Bounded where they are read (device-numbers.ts): 1–60 s, at most 30 minutes.
+		const interval = deviceInterval(start['interval']);
 		return {
 			userCode,
 			verificationUri,
-			expiresInSeconds: expiresIn > 0 ? expiresIn : 900,
-			...(interval > 0 ? {intervalSeconds: interval} : {}),
+			expiresInSeconds: deviceLifetime(start['expires_in'], 900),
+			...(interval === undefined ? {} : {intervalSeconds: interval}),
 			async poll(): Promise<DevicePoll<OAuthCredential>> {
 				let body: Record<string, unknown>;
 				try {
@@ -192,6 +198,7 @@ export const githubCopilot: Provider = {
 						fetch: context.fetch,
 						url: context.endpoints['accessToken'] ?? '',
 						encoding: 'form',
+						headers: DEVICE_HEADERS,
 						body: {
 							client_id: CLIENT_ID,
 							device_code: deviceCode,

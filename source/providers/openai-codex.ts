@@ -2,7 +2,9 @@
 // pending as 403/404), and its token answers must be read tolerantly (providers.md).
 import {isRecord, type OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {deviceInterval} from '../oauth/device-numbers.js';
 import {postToken} from '../oauth/http.js';
+import {printableText} from '../printable.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
 import {
 	decodeJwtPayload,
@@ -21,15 +23,14 @@ const DEVICE_REDIRECT_URI = 'https://auth.openai.com/deviceauth/callback';
 /** providers.md: give up on a device code after 15 minutes. */
 const DEVICE_LIFETIME_S = 15 * 60;
 
+/** A string claim, made printable: the account id and email are stored and shown (printable.ts). */
 const claim = (
 	payload: Record<string, unknown> | undefined,
 	name: string,
 	field: string,
 ) => {
 	const value = payload?.[name];
-	return isRecord(value) && typeof value[field] === 'string'
-		? value[field]
-		: undefined;
+	return isRecord(value) ? printableText(value[field]) : undefined;
 };
 
 /**
@@ -54,8 +55,7 @@ const toCredential = (
 
 	const idToken = tokens.idToken ? decodeJwtPayload(tokens.idToken) : undefined;
 	const email =
-		(typeof idToken?.['email'] === 'string' ? idToken['email'] : undefined) ??
-		claim(access, PROFILE_CLAIM, 'email');
+		printableText(idToken?.['email']) ?? claim(access, PROFILE_CLAIM, 'email');
 	return {
 		type: 'oauth',
 		access: tokens.accessToken,
@@ -169,19 +169,26 @@ export const openaiCodex: Provider = {
 
 		const deviceAuthId = start['device_auth_id'];
 		const userCode = start['user_code'];
-		if (typeof deviceAuthId !== 'string' || typeof userCode !== 'string') {
+		// Shown to the user printable; sent back in every poll exactly as the server gave it.
+		const shownCode = printableText(userCode);
+		if (
+			typeof deviceAuthId !== 'string' ||
+			typeof userCode !== 'string' ||
+			shownCode === undefined
+		) {
 			throw new PiAuthError(
 				'bad-response',
 				'The device sign-in server answered without a code. Try again, or use browser sign-in.',
 			);
 		}
 
-		const interval = Number(start['interval']);
+		// A string, bounded where it is read (device-numbers.ts): 1–60 s.
+		const interval = deviceInterval(start['interval']);
 		return {
-			userCode,
+			userCode: shownCode,
 			verificationUri: context.endpoints['deviceVerification'] ?? '',
 			expiresInSeconds: DEVICE_LIFETIME_S,
-			...(interval > 0 ? {intervalSeconds: interval} : {}),
+			...(interval === undefined ? {} : {intervalSeconds: interval}),
 			async poll() {
 				let body: Record<string, unknown>;
 				try {

@@ -5,6 +5,7 @@ request names `dynamic_agent_client`, and the callback brings back a client_id i
 login, which the exchange and every refresh must use (stored as `clientId`). Form bodies; every
 token reply must be complete and carry the direct-use scope.
 */
+import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
@@ -151,10 +152,9 @@ export const openai: Provider = {
 		// pi checks that an ID token came back, as part of the reply's contract (providers.md).
 		if (!nonEmpty(body['id_token'])) throw incomplete('an ID token');
 		const credential = toCredential(body, clientId, context.now());
-		const email = decodeJwtPayload(body['id_token'])?.['email'];
-		return typeof email === 'string'
-			? {...credential, account: email}
-			: credential;
+		// An email from the provider is shown and stored: no control characters (printable.ts).
+		const email = printableText(decodeJwtPayload(body['id_token'])?.['email']);
+		return email ? {...credential, account: email} : credential;
 	},
 	async refresh(context, credential) {
 		const clientId = credential['clientId'];

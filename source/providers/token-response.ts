@@ -1,5 +1,6 @@
 import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {printableText} from '../printable.js';
 
 export type TokenResponse = {
 	accessToken: string;
@@ -69,8 +70,10 @@ export const decodeJwtPayload = (
 	}
 };
 
-/** The `account` label pi-auth stores beside pi's fields (shown by status, ignored by pi). */
+/**
+The `account` label pi-auth stores beside pi's fields (shown by status, ignored by pi). Other tools
+write the file too: it is made printable as it is read (printable.ts).
+*/
 export const storedAccount = (
 	credential: Record<string, unknown>,
-): string | undefined =>
-	typeof credential['account'] === 'string' ? credential['account'] : undefined;
+): string | undefined => printableText(credential['account']);

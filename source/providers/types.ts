@@ -81,8 +81,11 @@ export type Provider = {
 	stateless?: boolean;
 	/** A pasted value must be the whole callback URL (it carries more than the code). */
 	pasteWholeUrl?: boolean;
-	/** The state parameter for an authorize request (some providers want a particular shape). */
-	newState?: (verifier: string) => string;
+	/**
+	The state parameter for an authorize request (some providers want a particular shape). It is
+	never derived from the PKCE verifier: the state is printed in the URL, the verifier never is.
+	*/
+	newState?: () => string;
 	/**
 	The redirect_uri for a callback port, or for paste-only when `port` is undefined. `path` is the
 	callback path actually served (with its random segment, where the provider has one).

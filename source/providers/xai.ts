@@ -1,5 +1,6 @@
 // xAI's sign-in is plain RFC 8628 with form bodies (providers.md "xAI"); its departures are small:
 // a `referrer` on the device request, https-only verification pages, and a default token lifetime.
+import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {
@@ -30,7 +31,8 @@ const emailOf = (tokens: TokenResponse): string | undefined => {
 	const email = tokens.idToken
 		? decodeJwtPayload(tokens.idToken)?.['email']
 		: undefined;
-	return typeof email === 'string' ? email : undefined;
+	// An email from the provider is shown and stored: no control characters (printable.ts).
+	return printableText(email);
 };
 
 const expiresAt = (context: ProviderContext, tokens: TokenResponse) =>

@@ -37,7 +37,7 @@ export const ANTHROPIC_SCOPES = [
 	'user:file_upload',
 ] as const;
 export const ANTHROPIC_PASTE_REDIRECT_URI =
-	'https://console.anthropic.com/oauth/code/callback';
+	'https://platform.claude.com/oauth/code/callback';
 const USAGE_BETA = 'oauth-2025-04-20';
 const YEAR_MS = 365 * 24 * 3_600_000;
 const PATHS = {
@@ -92,7 +92,7 @@ export const startFakeAnthropic = async (
 		redirectAllowed: uri =>
 			uri === ANTHROPIC_PASTE_REDIRECT_URI ||
 			/^http:\/\/localhost:\d{1,5}\/callback$/.test(uri),
-		// providers.md: the page rejects short states; the 43-character verifier works.
+		// The real page rejects short states; any 43 characters pass, verifier or not (providers.md).
 		minStateLength: 43,
 		showCode: {
 			redirectUri: ANTHROPIC_PASTE_REDIRECT_URI,

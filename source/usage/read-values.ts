@@ -1,3 +1,5 @@
+import {printableText} from '../printable.js';
+
 /*
 Tolerant readers for the undocumented usage bodies (usage-endpoints.md: "every field may be
 missing, null, or of a new kind"). Each returns undefined for anything it cannot read, so callers
@@ -36,8 +38,9 @@ export const boolean = (value: unknown): boolean | undefined => {
 	return undefined;
 };
 
+/** Free text (plan names, logins, currencies), made printable where it is read (printable.ts). */
 export const text = (value: unknown): string | undefined =>
-	typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+	printableText(value)?.trim() || undefined;
 
 // Below this a number is unix seconds, above it milliseconds (1e11 s is the year 5138).
 const SECONDS_LIMIT = 1e11;

@@ -7,8 +7,8 @@ exchange through http.ts postToken (form body, RFC 6749 §4.1.3) and token-respo
 readTokenResponse (shipped-steps.ts). Nothing is mocked: code, state and tokens come from the server.
 
 What these tests do not claim, because no shipped code does it:
-- RFC 9207 `iss` checking. oidc-provider puts `iss` on every redirect and the callback server passes it
-  on, but nothing compares it with an issuer: the providers publish no metadata naming one, and a
+- RFC 9207 `iss` checking. oidc-provider puts `iss` on every redirect; the callback server drops it,
+  since nothing could compare it with an issuer: the providers publish no metadata naming one, and a
   pasted code has none. The mix-up defence pi-auth has is the per-attempt `state` that the callback
   server and the paste prompt both enforce (RFC 6749 §10.12), proven below.
 - ID token validation. readTokenResponse reads `id_token` only as an unverified label (providers.md:
@@ -161,11 +161,10 @@ describe('authorization code + PKCE against oidc-provider, shipped toolkit', () 
 		const {outcome} = race(attempt);
 		await browse(server, attempt.url);
 		const result = await outcome;
-		// `iss` (RFC 9207) is passed on as received; see the header for why nothing checks it.
+		// `iss` (RFC 9207) is dropped; see the header for why nothing checks it.
 		expect(result).toEqual({
 			code: expect.any(String),
 			state: attempt.state,
-			iss: server.issuer,
 			via: 'callback',
 		});
 		// raceForCode closes the callback server once it has an answer.

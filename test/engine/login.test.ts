@@ -1,3 +1,5 @@
+import fs from 'node:fs/promises';
+import {createServer} from 'node:net';
 import {describe, expect, it} from 'vitest';
 import {CODE_LINE, URL_LINE, busyPort, setupSandbox} from './sandbox-cli.js';
 
@@ -70,6 +72,36 @@ describe('scripted login against the fakes: Anthropic', () => {
 		);
 	});
 
+	it("takes any free port when pi's port 53692 is busy, before paste-only", async () => {
+		const setup = await setupSandbox();
+		// The provider's own ports, not the test config's "any free port".
+		const config = JSON.parse(await fs.readFile(setup.configFile, 'utf8')) as {
+			providers: Record<string, {callbackPort?: number}>;
+		};
+		delete config.providers['anthropic']!.callbackPort;
+		await fs.writeFile(setup.configFile, JSON.stringify(config));
+		const holder = createServer();
+		const held = await new Promise<boolean>(resolve => {
+			holder.once('error', () => resolve(false));
+			holder.listen(53692, '127.0.0.1', () => resolve(true));
+		});
+		try {
+			const cli = setup.start(['login', 'anthropic', '--method', 'oauth']);
+			const [, url] = await cli.waitFor('stderr', URL_LINE);
+			const redirect = new URL(new URL(url!).searchParams.get('redirect_uri')!);
+			// Busy either way: held by this test, or by something else on the machine.
+			expect(cli.stderr).toMatch(
+				/Port 53692 is in use by another program; listening on \d+ instead/,
+			);
+			expect(redirect.hostname).toBe('localhost');
+			expect(redirect.port).not.toBe('53692');
+			await fetch(await setup.sandbox.anthropic.approve(url!));
+			expect((await cli.result).code).toBe(0);
+		} finally {
+			if (held) holder.close();
+		}
+	});
+
 	it('falls back to the paste-only page when the callback port is busy, and takes code#state', async () => {
 		const port = await busyPort();
 		const setup = await setupSandbox({callbackPorts: {anthropic: port}});
@@ -78,7 +110,7 @@ describe('scripted login against the fakes: Anthropic', () => {
 		const [, url] = await cli.waitFor('stderr', URL_LINE);
 		expect(cli.stderr).toContain(`Port ${port} is in use by another program`);
 		expect(new URL(url!).searchParams.get('redirect_uri')).toBe(
-			'https://console.anthropic.com/oauth/code/callback',
+			'https://platform.claude.com/oauth/code/callback',
 		);
 		const shown = await anthropic.approve(url!);
 		expect(shown).toMatch(/^[\w-]+#[\w-]{43}$/);
@@ -87,8 +119,33 @@ describe('scripted login against the fakes: Anthropic', () => {
 		expect(result.code).toBe(0);
 		setup.expectNoSecrets(result);
 		expect(anthropic.requests('token')[0]?.body).toMatchObject({
-			redirect_uri: 'https://console.anthropic.com/oauth/code/callback',
+			redirect_uri: 'https://platform.claude.com/oauth/code/callback',
 		});
+	});
+
+	it('keeps the PKCE verifier out of the authorize URL and every output: the state is its own', async () => {
+		const setup = await setupSandbox();
+		const {anthropic} = setup.sandbox;
+		const cli = setup.start(['login', 'anthropic', '--method', 'oauth']);
+		const [, url] = await cli.waitFor('stderr', URL_LINE);
+		cli.write(`${await anthropic.approve(url!)}\n`);
+		const result = await cli.result;
+		expect(result.code).toBe(0);
+		// The verifier is known only from the token request the fake received.
+		const body = anthropic.requests('token')[0]?.body as Record<string, string>;
+		const verifier = body['code_verifier'] ?? '';
+		const state = new URL(url!).searchParams.get('state') ?? '';
+		expect(verifier).toMatch(/^[\w-]{43}$/);
+		// 32 random bytes, base64url: what the authorize page accepts (providers.md).
+		expect(state).toMatch(/^[\w-]{43}$/);
+		expect(state).not.toBe(verifier);
+		expect(body['state']).toBe(state);
+		const pieces = Array.from({length: verifier.length - 6}, (_, index) =>
+			verifier.slice(index, index + 7),
+		);
+		for (const text of [url!, result.stdout, result.stderr]) {
+			expect(pieces.filter(piece => text.includes(piece))).toEqual([]);
+		}
 	});
 });
 
@@ -200,6 +257,13 @@ describe('scripted login against the fakes: GitHub Copilot', () => {
 		}
 
 		expect(github.count('copilotToken')).toBe(1);
+		// pi sends the editor's User-Agent on the device requests as well (providers.md drift).
+		for (const request of [
+			...github.requests('deviceCode'),
+			...github.requests('accessToken'),
+		]) {
+			expect(request.headers['user-agent']).toBe('GitHubCopilotChat/0.35.0');
+		}
 	});
 
 	it('signs in to GitHub Enterprise with --enterprise, keeping only the host', async () => {

@@ -12,16 +12,6 @@ export type PtySession = {
 	write: (data: string) => void;
 	/** Waits until the screen shows `text`, failing after `timeoutMs` with the screen in the error. */
 	waitFor: (text: string | RegExp, timeoutMs?: number) => Promise<string>;
-	/**
-	Sends `key` until `text` shows (at most `attempts` times, `waitMs` each). For the first key of a
-	session: until Ink has put the terminal in raw mode, the line discipline turns a CR into LF,
-	which selects nothing, so a key typed the moment the first screen appears can go unheard.
-	*/
-	pressUntil: (
-		key: string,
-		text: string | RegExp,
-		options?: {attempts?: number; waitMs?: number},
-	) => Promise<string>;
 	/** Resolves with the exit code; kills the program after `timeoutMs`. */
 	exited: (timeoutMs?: number) => Promise<number>;
 	kill: () => void;
@@ -106,16 +96,6 @@ export const spawnPty = (
 				});
 			}
 		},
-		async pressUntil(key, text, {attempts = 3, waitMs = 3000} = {}) {
-			for (let attempt = 1; ; attempt++) {
-				child.write(key);
-				try {
-					return await this.waitFor(text, waitMs);
-				} catch (error) {
-					if (attempt >= attempts) throw error;
-				}
-			}
-		},
 		async exited(timeoutMs = 10_000) {
 			if (exitCode !== undefined) return exitCode;
 			return new Promise<number>((resolve, reject) => {
@@ -136,4 +116,28 @@ export const spawnPty = (
 			child.kill(name);
 		},
 	};
+};
+
+/**
+Writes `keys` until the screen shows `expected`. A key written the moment a screen appears can be
+lost: Ink sets raw mode and subscribes a step's input handler in effects that run after the first
+frame is on screen (before raw mode, the terminal's line discipline even turns Enter into a line
+feed, which selects nothing). The wait between tries is long, so a key that did arrive is not sent
+twice. Never for secrets: a repeat that arrives after the program left raw mode is echoed by the
+terminal itself.
+*/
+export const pressUntil = async (
+	session: PtySession,
+	keys: string,
+	expected: string | RegExp,
+	{tries = 4, waitMs = 3000}: {tries?: number; waitMs?: number} = {},
+): Promise<string> => {
+	for (let attempt = 1; ; attempt++) {
+		session.write(keys);
+		try {
+			return await session.waitFor(expected, waitMs);
+		} catch (error) {
+			if (attempt === tries || /exited/.test(String(error))) throw error;
+		}
+	}
 };

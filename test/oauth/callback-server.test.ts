@@ -1,4 +1,8 @@
-import {connect} from 'node:net';
+import {
+	type AddressInfo,
+	connect,
+	createServer as createNetServer,
+} from 'node:net';
 import {networkInterfaces, platform} from 'node:os';
 import {afterEach, describe, expect, it} from 'vitest';
 import {PiAuthError} from '../../source/errors.js';
@@ -56,6 +60,51 @@ const isPending = async (promise: Promise<unknown>): Promise<boolean> => {
 	return !settled;
 };
 
+/** Whether this machine has an IPv6 loopback at all (some containers do not). */
+const ipv6 = await new Promise<boolean>(resolve => {
+	const probe = createNetServer();
+	probe.once('error', () => {
+		resolve(false);
+	});
+	probe.listen({port: 0, host: '::1'}, () => {
+		probe.close(() => {
+			resolve(true);
+		});
+	});
+});
+
+/** Another program listening on `host` at a free port. */
+const listenOn = async (host: string) => {
+	const server = createNetServer();
+	await new Promise<void>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen({port: 0, host, ipv6Only: true}, resolve);
+	});
+	return {
+		port: (server.address() as AddressInfo).port,
+		close() {
+			server.close();
+		},
+	};
+};
+
+/** One raw GET with the given Host header ('' sends none), answered by its status line. */
+const rawGet = async (port: number, target: string, host: string) =>
+	new Promise<string>((resolve, reject) => {
+		const socket = connect({port, host: '127.0.0.1'});
+		let answer = '';
+		socket.on('connect', () => {
+			socket.write(
+				`GET ${target} HTTP/1.1\r\n${host === '' ? '' : `Host: ${host}\r\n`}Connection: close\r\n\r\n`,
+			);
+		});
+		socket.on('data', chunk => (answer += chunk.toString('latin1')));
+		socket.on('error', reject);
+		socket.on('close', () => {
+			resolve(answer.split('\r\n')[0] ?? '');
+		});
+	});
+
 describe('startCallbackServer', () => {
 	it('binds an ephemeral port with 0 and accepts one valid code', async () => {
 		const server = await start();
@@ -69,11 +118,8 @@ describe('startCallbackServer', () => {
 		expect(page.text).toContain(
 			'you can close this tab and return to the terminal',
 		);
-		expect(await server.result).toEqual({
-			code: 'the-code',
-			state: STATE,
-			iss: 'https://issuer.test',
-		});
+		// RFC 9207 `iss` is not passed on: no provider publishes an issuer to check it against.
+		expect(await server.result).toEqual({code: 'the-code', state: STATE});
 		// The server is gone: a second valid request gets nothing.
 		await expect(
 			fetch(
@@ -179,23 +225,94 @@ describe('startCallbackServer', () => {
 		expect((await rejection(server.result)).code).toBe('aborted');
 	});
 
-	it('is not reachable from any address but 127.0.0.1', async () => {
+	it('is reachable on 127.0.0.1 and [::1] only', async () => {
 		const server = await start();
 		const port = server.port!;
 		expect(await canConnect(port)).toBe(true);
+		if (ipv6) expect(await canConnect(port, '::1')).toBe(true);
 		const external = Object.values(networkInterfaces())
 			.flat()
-			.filter(item => item && item.family === 'IPv4' && !item.internal)
+			.filter(
+				item => item && !item.internal && !item.address.startsWith('fe80'),
+			)
 			.map(item => item!.address);
 		for (const address of external) {
 			expect(await canConnect(port, address)).toBe(false);
 		}
 
-		// A wildcard (0.0.0.0 or ::) bind would accept these too; 127.0.0.1 alone does not.
-		expect(await canConnect(port, '::1')).toBe(false);
+		// A wildcard (0.0.0.0 or ::) bind would accept this too; 127.0.0.1 alone does not.
 		if (platform() === 'linux') {
 			expect(await canConnect(port, '127.0.0.2')).toBe(false);
 		}
+	});
+
+	/*
+	The redirect URI says localhost, which a browser may resolve to ::1: another program listening on
+	[::1] at the port would receive the code. Such a port is treated as busy.
+	*/
+	it.runIf(ipv6)(
+		'does not use a port another program holds on [::1], and moves on',
+		async () => {
+			const squatter = await listenOn('::1');
+			const server = await start({ports: [squatter.port, 0]});
+			expect(server.busyPorts).toEqual([squatter.port]);
+			expect(server.port).not.toBe(squatter.port);
+			// Its own port is held on both addresses: a code sent to [::1] reaches it.
+			const response = await fetch(
+				`http://[::1]:${server.port}/callback?code=via-v6&state=${STATE}`,
+			);
+			expect(response.status).toBe(200);
+			expect((await server.result).code).toBe('via-v6');
+			squatter.close();
+		},
+	);
+
+	it.runIf(ipv6)(
+		'comes back unbound (paste only) when the only port is held on [::1]',
+		async () => {
+			const squatter = await listenOn('::1');
+			const server = await start({ports: [squatter.port]});
+			expect(server.port).toBeUndefined();
+			expect(server.busyPorts).toEqual([squatter.port]);
+			// What it bound on 127.0.0.1 for the attempt is released again.
+			expect(await canConnect(squatter.port)).toBe(false);
+			squatter.close();
+		},
+	);
+
+	it('serves only the Host names the redirect can use: 421 otherwise, and keeps waiting (DNS rebinding)', async () => {
+		const server = await start();
+		const port = server.port!;
+		for (const host of [
+			`evil.example:${port}`,
+			'localhost',
+			`localhost:${port + 1}`,
+			`127.0.0.1.nip.io:${port}`,
+			// None at all: Node itself answers 400 (HTTP/1.1 requires Host).
+			'',
+		]) {
+			const answer = await rawGet(
+				port,
+				`/callback?code=rebound&state=${STATE}`,
+				host,
+			);
+			expect(answer, host).toMatch(/^HTTP\/1\.1 (?:421|400) /);
+		}
+
+		expect(await isPending(server.result)).toBe(true);
+		for (const host of [`LocalHost:${port}`, `127.0.0.1:${port}`]) {
+			expect(await rawGet(port, `/other`, host), host).toMatch(
+				/^HTTP\/1\.1 404 /,
+			);
+		}
+
+		const answer = await rawGet(
+			port,
+			`/callback?code=right&state=${STATE}`,
+			`[::1]:${port}`,
+		);
+		expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+		expect((await server.result).code).toBe('right');
 	});
 
 	it('closes on abort: rejects aborted, refuses connections', async () => {

@@ -170,6 +170,48 @@ describe('pollDevice', () => {
 		}
 	});
 
+	it('keeps a hostile interval within 1–60 s (1e10 s overflowed setTimeout: 761 polls a second)', async () => {
+		for (const [intervalSeconds, gap] of [
+			[1e10, 60_000],
+			[Number.POSITIVE_INFINITY, 5000],
+			[3600, 60_000],
+			[0.001, 1000],
+		] as const) {
+			const clock = fakeClock();
+			const {poll, times} = scripted(clock, [
+				{status: 'pending'},
+				{status: 'done', value: true},
+			]);
+			await pollDevice({
+				poll,
+				intervalSeconds,
+				expiresInSeconds: 600,
+				now: clock.now,
+				sleep: clock.sleep,
+			});
+			expect(times[1]! - times[0]!, String(intervalSeconds)).toBe(gap);
+		}
+	});
+
+	it('gives up after 30 minutes at most, whatever expires_in says', async () => {
+		for (const expiresInSeconds of [1e10, Number.POSITIVE_INFINITY, 7200]) {
+			const clock = fakeClock();
+			const start = clock.now();
+			const {poll} = scripted<never>(clock, []);
+			const error = await rejection(
+				pollDevice({
+					poll,
+					intervalSeconds: 60,
+					expiresInSeconds,
+					now: clock.now,
+					sleep: clock.sleep,
+				}),
+			);
+			expect(error.code).toBe('code-expired');
+			expect(clock.now() - start, String(expiresInSeconds)).toBe(30 * 60_000);
+		}
+	});
+
 	it('adds 5 s for good on every slow_down', async () => {
 		const clock = fakeClock();
 		const {poll, times} = scripted(clock, [

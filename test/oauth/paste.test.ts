@@ -66,6 +66,21 @@ describe('parsePaste', () => {
 		}
 	});
 
+	it('refuses two states or two codes, as the callback server does', () => {
+		for (const input of [
+			`https://x.test/cb?code=${CODE}&state=${STATE}&state=other-state-value`,
+			`https://x.test/cb?code=${CODE}&state=other-state-value&state=${STATE}`,
+			`?state=${STATE}&code=${CODE}&code=another-code-value`,
+			`code=${CODE}&code=${CODE}`,
+			`https://x.test/cb#code=${CODE}&state=${STATE}&state=${STATE}`,
+		]) {
+			const error = failure(() => parsePaste(input, STATE));
+			expect(error.code, input).toBe('paste-invalid');
+			expect(error.message).toMatch(/two states or two codes/);
+			expect(error.message).not.toContain(CODE);
+		}
+	});
+
 	it('refuses a state from another attempt', () => {
 		for (const input of [
 			`https://x.test/cb?code=${CODE}&state=other-state-value`,

@@ -1,14 +1,19 @@
 /*
 HTTPS_PROXY / HTTP_PROXY / NO_PROXY for provider calls (providers.md, pi #1132; openclaw #42176 was a
-token exchange ignoring the proxy). createFetch hands them to undici's EnvHttpProxyAgent.
+token exchange ignoring the proxy), decided per origin by proxy.ts as curl decides it, and never for
+a loopback host (issue 11, item 6).
 
 What these tests can and cannot prove, honestly:
-- undici's EnvHttpProxyAgent has no built-in loopback exception: with NO_PROXY empty, a request to
-  127.0.0.1 goes through the proxy. That is what lets a loopback server stand in for a provider.
+- A loopback target is never proxied now, so a provider host is stood in for by a name only the
+  test proxy resolves (provider.test, anthropic.test, to the target on 127.0.0.1). A request that
+  goes through the proxy never looks the name up; one that went direct would, so the cases where a
+  request must go direct to a non-loopback host use this machine's own non-loopback address
+  instead, with nothing listening there: the connection is refused on this machine, and the proxy
+  must have seen nothing. Where the machine has no such address those cases are left to proxyFor's
+  unit tests.
 - undici 7 tunnels even http:// targets with CONNECT (ProxyAgent's proxyTunnel defaults to true),
   so the proxy sees `CONNECT host:port`, then the plaintext request inside the tunnel. The proxy
-  below also does absolute-form forwarding in case that ever changes; the tests accept either
-  mode for "went through the proxy" and pin the mode separately.
+  below also does absolute-form forwarding in case that ever changes.
 - The target checks the connection's remote port against the proxy's upstream sockets, so
   "through the proxy" means the bytes arrived from the proxy, not merely that the proxy was asked.
 - https:// targets: only the routing is proven (the proxy receives CONNECT host:port). There is no
@@ -23,10 +28,12 @@ import {
 } from 'node:http';
 import type {AddressInfo, Socket} from 'node:net';
 import {connect} from 'node:net';
+import {networkInterfaces} from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {PiAuthError} from '../../source/errors.js';
 import {createFetch, getJson, postToken} from '../../source/oauth/http.js';
+import {proxyFor} from '../../source/oauth/proxy.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 import {type LocalServer, json, readBody, startServer} from './local-server.js';
@@ -44,10 +51,17 @@ type ProxyLog = {
 
 type Proxy = LocalServer & {log: ProxyLog; seen(): number};
 
+/*
+Names the proxy resolves itself, to the one target on 127.0.0.1: a client that goes through the
+proxy never looks them up, so they stand for provider hosts without any DNS. Anything else the
+proxy refuses, loopback aside: nothing leaves this machine, whatever a test asks of it.
+*/
+const MAPPED = new Set(['provider.test', 'anthropic.test']);
 const REQUEST_LINE =
 	/^(?:GET|POST|PUT|DELETE|HEAD|OPTIONS|PATCH) \S+ HTTP\/1\.1$/gm;
-// Loopback only: the proxy refuses to reach anything else, whatever a test asks of it.
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const reachable = (host: string) => LOOPBACK.has(host) || MAPPED.has(host);
+const resolve = (host: string) => (MAPPED.has(host) ? '127.0.0.1' : host);
 
 /** A tiny forward proxy on 127.0.0.1: CONNECT tunnels and absolute-form forwarding. */
 const startProxy = async (): Promise<Proxy> => {
@@ -74,7 +88,7 @@ const startProxy = async (): Promise<Proxy> => {
 			return;
 		}
 
-		if (target.protocol !== 'http:' || !LOOPBACK.has(target.hostname)) {
+		if (target.protocol !== 'http:' || !reachable(target.hostname)) {
 			response.writeHead(403).end();
 			return;
 		}
@@ -84,7 +98,7 @@ const startProxy = async (): Promise<Proxy> => {
 		delete headers['proxy-connection'];
 		const upstream = httpRequest(
 			{
-				host: target.hostname,
+				host: resolve(target.hostname),
 				port: target.port,
 				method: request.method,
 				path: `${target.pathname}${target.search}`,
@@ -113,12 +127,12 @@ const startProxy = async (): Promise<Proxy> => {
 		const authority = request.url ?? '';
 		log.connects.push(authority);
 		const match = /^(.+):(\d+)$/.exec(authority);
-		if (!match?.[1] || !LOOPBACK.has(match[1])) {
+		if (!match?.[1] || !reachable(match[1])) {
 			client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
 			return;
 		}
 
-		const upstream = connect({host: match[1], port: Number(match[2])});
+		const upstream = connect({host: resolve(match[1]), port: Number(match[2])});
 		track(upstream);
 		upstream.once('error', () => {
 			client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
@@ -218,10 +232,157 @@ const callBoth = async (env: NodeJS.ProcessEnv, base: string) => {
 	return {token, api};
 };
 
+/** The PiAuthError a request ends with (network: refused, or TLS through a tunnel). */
+const failure = async (request: Promise<unknown>): Promise<PiAuthError> => {
+	const error = await request.then(
+		() => undefined,
+		(error: unknown) => error,
+	);
+	expect(error).toBeInstanceOf(PiAuthError);
+	return error as PiAuthError;
+};
+
 const viaProxy = (proxy: Proxy, target: {requests: Seen[]}) =>
 	target.requests.map(request =>
 		proxy.log.upstreamPorts.has(request.remotePort),
 	);
+
+/** This machine's own non-loopback IPv4 address: reachable without leaving it, and no proxy skips it. */
+const ownAddress = Object.values(networkInterfaces())
+	.flat()
+	.find(item => item && item.family === 'IPv4' && !item.internal)?.address;
+
+describe("proxyFor: curl's rules, and loopback never", () => {
+	const url = (text: string) => new URL(text);
+	it.each([
+		[
+			'https via HTTPS_PROXY',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1'},
+			'http://p:1',
+		],
+		[
+			'https via https_proxy',
+			'https://api.test/x',
+			{https_proxy: 'http://p:2'},
+			'http://p:2',
+		],
+		[
+			'lower case wins',
+			'https://api.test/x',
+			{https_proxy: 'http://low:1', HTTPS_PROXY: 'http://up:1'},
+			'http://low:1',
+		],
+		[
+			'an empty lower case does not hide upper case',
+			'http://api.test/x',
+			{http_proxy: '', HTTP_PROXY: 'http://up:1'},
+			'http://up:1',
+		],
+		[
+			'http via HTTP_PROXY',
+			'http://api.test/x',
+			{HTTP_PROXY: 'http://p:3'},
+			'http://p:3',
+		],
+		[
+			'https is not carried by HTTP_PROXY',
+			'https://api.test/x',
+			{HTTP_PROXY: 'http://p:3'},
+			undefined,
+		],
+		[
+			'http is not carried by HTTPS_PROXY',
+			'http://api.test/x',
+			{HTTPS_PROXY: 'http://p:3'},
+			undefined,
+		],
+		[
+			'NO_PROXY names the host',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.test'},
+			undefined,
+		],
+		[
+			'no_proxy names a parent domain',
+			'https://a.api.test/x',
+			{HTTPS_PROXY: 'http://p:1', no_proxy: 'api.test'},
+			undefined,
+		],
+		[
+			'NO_PROXY .domain',
+			'https://a.api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: '.api.test'},
+			undefined,
+		],
+		[
+			'NO_PROXY *.domain',
+			'https://a.api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: '*.api.test'},
+			undefined,
+		],
+		[
+			'NO_PROXY list with spaces',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: 'example.com, api.test'},
+			undefined,
+		],
+		[
+			'NO_PROXY=*',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: '*'},
+			undefined,
+		],
+		[
+			'NO_PROXY host:port, that port',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.test:443'},
+			undefined,
+		],
+		[
+			'NO_PROXY host:port, another port',
+			'https://api.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.test:8443'},
+			'http://p:1',
+		],
+		[
+			'NO_PROXY is not a substring match',
+			'https://notapi.test/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: 'api.test'},
+			'http://p:1',
+		],
+		[
+			'NO_PROXY an IPv6 address',
+			'https://[2001:db8::1]/x',
+			{HTTPS_PROXY: 'http://p:1', NO_PROXY: '2001:db8::1'},
+			undefined,
+		],
+		[
+			'localhost, whatever NO_PROXY says',
+			'http://localhost:9/x',
+			{HTTP_PROXY: 'http://p:1', NO_PROXY: '127.0.0.1'},
+			undefined,
+		],
+		[
+			'127.0.0.0/8',
+			'http://127.1.2.3:9/x',
+			{HTTP_PROXY: 'http://p:1'},
+			undefined,
+		],
+		['[::1]', 'https://[::1]:9/x', {HTTPS_PROXY: 'http://p:1'}, undefined],
+		[
+			'a name that only looks local',
+			'https://localhost.example/x',
+			{HTTPS_PROXY: 'http://p:1'},
+			'http://p:1',
+		],
+	] as Array<[string, string, NodeJS.ProcessEnv, string | undefined]>)(
+		'%s',
+		(_what, target, env, proxy) => {
+			expect(proxyFor(url(target), env)).toBe(proxy);
+		},
+	);
+});
 
 describe('createFetch and proxies', () => {
 	it('returns the global fetch when no proxy variable is set (NO_PROXY alone changes nothing)', async () => {
@@ -236,10 +397,13 @@ describe('createFetch and proxies', () => {
 	});
 
 	it.each([['HTTP_PROXY'], ['http_proxy']])(
-		'%s: postToken and getJson reach an http:// loopback target through the proxy',
+		'%s: postToken and getJson reach an http:// provider host through the proxy',
 		async variable => {
 			const {proxy, target} = await setup();
-			const {token, api} = await callBoth({[variable]: proxy.url}, target.url);
+			const {token, api} = await callBoth(
+				{[variable]: proxy.url},
+				`http://provider.test:${target.port}`,
+			);
 			expect(token).toMatchObject({access_token: 'new-access'});
 			expect(api).toEqual({ok: true});
 			// The target got both requests, intact, from the proxy's sockets.
@@ -252,9 +416,8 @@ describe('createFetch and proxies', () => {
 			);
 			expect(viaProxy(proxy, target)).toEqual([true, true]);
 			// undici 7 tunnels http:// too; the proxy saw the requests inside the tunnel.
-			expect(proxy.log.connects.length).toBeGreaterThan(0);
 			expect(new Set(proxy.log.connects)).toEqual(
-				new Set([`127.0.0.1:${target.port}`]),
+				new Set([`provider.test:${target.port}`]),
 			);
 			expect(proxy.log.tunnelled).toEqual([
 				'POST /token HTTP/1.1',
@@ -265,100 +428,138 @@ describe('createFetch and proxies', () => {
 	);
 
 	it.each([
-		['NO_PROXY=host', () => ({NO_PROXY: '127.0.0.1'})],
-		['no_proxy=host', () => ({no_proxy: '127.0.0.1'})],
-		['NO_PROXY=host:port', (port: number) => ({NO_PROXY: `127.0.0.1:${port}`})],
-		['NO_PROXY list', () => ({NO_PROXY: 'example.com, 127.0.0.1'})],
-		['NO_PROXY=*', () => ({NO_PROXY: '*'})],
-		// curl reads an empty variable as unset; so does createFetch for the proxy variables.
-		[
-			'empty no_proxy, NO_PROXY=host',
-			() => ({no_proxy: '', NO_PROXY: '127.0.0.1'}),
-		],
-	])('%s bypasses the proxy', async (_name, noProxy) => {
-		const {proxy, target} = await setup();
-		const {token} = await callBoth(
-			{HTTP_PROXY: proxy.url, ...noProxy(target.port)},
-			target.url,
-		);
-		expect(token).toMatchObject({access_token: 'new-access'});
-		expect(target.requests).toHaveLength(2);
-		expect(proxy.seen()).toBe(0);
-		expect(viaProxy(proxy, target)).toEqual([false, false]);
-	});
+		['127.0.0.1', {}],
+		['localhost', {}],
+		// The reported case: NO_PROXY=127.0.0.1 did not cover localhost.
+		['localhost', {NO_PROXY: '127.0.0.1'}],
+		['127.0.0.1', {NO_PROXY: 'example.com'}],
+	])(
+		'never proxies a loopback host (%s, NO_PROXY %j)',
+		async (host, noProxy) => {
+			const {proxy, target} = await setup();
+			const {token} = await callBoth(
+				{HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, ...noProxy},
+				`http://${host}:${target.port}`,
+			);
+			expect(token).toMatchObject({access_token: 'new-access'});
+			expect(target.requests).toHaveLength(2);
+			expect(proxy.seen()).toBe(0);
+			expect(viaProxy(proxy, target)).toEqual([false, false]);
+		},
+	);
 
 	it.each([
 		['another host', () => ({NO_PROXY: 'example.com,localhost'})],
-		['another port', (port: number) => ({NO_PROXY: `127.0.0.1:${port + 1}`})],
+		[
+			'another port',
+			(port: number) => ({NO_PROXY: `provider.test:${port + 1}`}),
+		],
 	])('NO_PROXY naming %s still proxies', async (_name, noProxy) => {
 		const {proxy, target} = await setup();
 		await callBoth(
 			{HTTP_PROXY: proxy.url, ...noProxy(target.port)},
-			target.url,
+			`http://provider.test:${target.port}`,
 		);
 		expect(viaProxy(proxy, target)).toEqual([true, true]);
 	});
 
+	it.runIf(ownAddress !== undefined).each([
+		['the host', (host: string) => host],
+		['host:port', (host: string, port: number) => `${host}:${port}`],
+		['in a list', (host: string) => `example.com, ${host}`],
+		['*', () => '*'],
+	])(
+		'NO_PROXY naming a non-loopback host (%s) sends it direct',
+		async (_name, entry) => {
+			const {proxy, target} = await setup();
+			const fetch = await createFetch({
+				HTTP_PROXY: proxy.url,
+				NO_PROXY: entry(ownAddress!, target.port),
+			});
+			// Nothing listens on this machine's own address: refused here, and the proxy saw nothing.
+			const error = await failure(
+				getJson({
+					fetch,
+					url: `http://${ownAddress}:${target.port}/api`,
+					timeoutMs: 5000,
+				}),
+			);
+			expect(error.code).toBe('network');
+			expect(proxy.seen()).toBe(0);
+		},
+	);
+
 	it.each([['HTTPS_PROXY'], ['https_proxy']])(
-		'%s carries https:// requests (CONNECT seen) and leaves http:// alone',
+		'%s carries https:// requests (CONNECT seen), and never http://',
 		async variable => {
 			const {proxy, target} = await setup();
 			const fetch = await createFetch({[variable]: proxy.url});
 			// The tunnel reaches a plain-HTTP server, so TLS fails: only the routing is proven here.
-			const error = await postToken({
-				fetch,
-				url: `https://127.0.0.1:${target.port}/token`,
-				encoding: 'json',
-				body: {grant_type: 'refresh_token'},
-				timeoutMs: 5000,
-			}).then(
-				() => undefined,
-				(error: unknown) => error,
+			const error = await failure(
+				postToken({
+					fetch,
+					url: `https://provider.test:${target.port}/token`,
+					encoding: 'json',
+					body: {grant_type: 'refresh_token'},
+					timeoutMs: 5000,
+				}),
 			);
-			expect(error).toBeInstanceOf(PiAuthError);
-			expect((error as PiAuthError).code).toBe('network');
-			expect((error as PiAuthError).message).toMatch(/HTTPS_PROXY/);
-			expect(proxy.log.connects).toEqual([`127.0.0.1:${target.port}`]);
-
+			expect(error.code).toBe('network');
+			expect(error.message).toMatch(/HTTPS_PROXY/);
+			expect(proxy.log.connects).toEqual([`provider.test:${target.port}`]);
+			if (ownAddress === undefined) return;
 			// http:// is HTTP_PROXY's business: with only HTTPS_PROXY set it goes direct.
-			const api = await getJson({fetch, url: `${target.url}/api`});
-			expect(api).toEqual({ok: true});
+			const direct = await failure(
+				getJson({
+					fetch,
+					url: `http://${ownAddress}:${target.port}/api`,
+					timeoutMs: 5000,
+				}),
+			);
+			expect(direct.code).toBe('network');
 			expect(proxy.log.connects).toHaveLength(1);
-			expect(viaProxy(proxy, target).at(-1)).toBe(false);
 		},
 	);
 
-	it('HTTPS_PROXY with NO_PROXY naming the host sends https:// direct', async () => {
-		const {proxy, target} = await setup();
-		const fetch = await createFetch({
-			HTTPS_PROXY: proxy.url,
-			NO_PROXY: '127.0.0.1',
-		});
-		const error = await postToken({
-			fetch,
-			url: `https://127.0.0.1:${target.port}/token`,
-			encoding: 'json',
-			body: {},
-			timeoutMs: 5000,
-		}).then(
-			() => undefined,
-			(error: unknown) => error,
-		);
-		expect((error as PiAuthError).code).toBe('network');
-		expect(proxy.seen()).toBe(0);
-	});
+	it.runIf(ownAddress !== undefined)(
+		'HTTP_PROXY alone does not carry https:// (as in curl)',
+		async () => {
+			const {proxy, target} = await setup();
+			const fetch = await createFetch({HTTP_PROXY: proxy.url});
+			const error = await failure(
+				postToken({
+					fetch,
+					url: `https://${ownAddress}:${target.port}/token`,
+					encoding: 'json',
+					body: {},
+					timeoutMs: 5000,
+				}),
+			);
+			expect(error.code).toBe('network');
+			expect(proxy.seen()).toBe(0);
+		},
+	);
 
-	it('HTTP_PROXY alone also carries https:// (undici falls back to it, as in pi)', async () => {
-		const {proxy, target} = await setup();
-		const fetch = await createFetch({HTTP_PROXY: proxy.url});
-		await postToken({
-			fetch,
-			url: `https://127.0.0.1:${target.port}/token`,
-			encoding: 'json',
-			body: {},
-			timeoutMs: 5000,
-		}).catch(() => undefined);
-		expect(proxy.log.connects).toEqual([`127.0.0.1:${target.port}`]);
+	it('HTTP_PROXY and HTTPS_PROXY each carry their own scheme only', async () => {
+		const {proxy: forHttp, target} = await setup();
+		const forHttps = await startProxy();
+		opened.push(forHttps);
+		const fetch = await createFetch({
+			HTTP_PROXY: forHttp.url,
+			HTTPS_PROXY: forHttps.url,
+		});
+		await getJson({fetch, url: `http://provider.test:${target.port}/api`});
+		await failure(
+			getJson({
+				fetch,
+				url: `https://provider.test:${target.port}/api`,
+				timeoutMs: 5000,
+			}),
+		);
+		expect(forHttp.log.connects).toEqual([`provider.test:${target.port}`]);
+		expect(forHttp.log.tunnelled).toEqual(['GET /api HTTP/1.1']);
+		expect(forHttps.log.connects).toEqual([`provider.test:${target.port}`]);
+		expect(forHttps.log.tunnelled).toEqual([]);
 	});
 });
 
@@ -403,7 +604,7 @@ describe('the built CLI honours the proxy variables', () => {
 		return Object.assign(server, {requests});
 	};
 
-	const prepare = async () => {
+	const prepare = async (tokenUrl: (port: number) => string) => {
 		const proxy = await startProxy();
 		const token = await startAnthropicToken();
 		opened.push(proxy, token);
@@ -426,7 +627,7 @@ describe('the built CLI honours the proxy variables', () => {
 			configFile,
 			JSON.stringify({
 				providers: {
-					anthropic: {endpoints: {token: `${token.url}/v1/oauth/token`}},
+					anthropic: {endpoints: {token: tokenUrl(token.port)}},
 				},
 			}),
 		);
@@ -449,10 +650,45 @@ describe('the built CLI honours the proxy variables', () => {
 			}
 		).anthropic;
 
-	it('`refresh anthropic --force` with HTTP_PROXY goes through the proxy', async () => {
-		const {proxy, token, home, authFile, args} = await prepare();
+	it('`refresh anthropic --force` to an https:// host goes through HTTPS_PROXY, and leaves the file alone when it fails', async () => {
+		const {proxy, token, home, authFile, args} = await prepare(
+			port => `https://anthropic.test:${port}/v1/oauth/token`,
+		);
 		const result = await runCli(args, {
-			env: cleanEnv(home, {HTTP_PROXY: proxy.url}),
+			env: cleanEnv(home, {HTTPS_PROXY: proxy.url}),
+		});
+		// The tunnel reaches a plain-HTTP server: TLS fails, but the route is the point.
+		expect(result.code).toBe(1);
+		expect(result.stderr).toMatch(/Could not reach anthropic\.test/);
+		expect(proxy.log.connects).toEqual([`anthropic.test:${token.port}`]);
+		expect(token.requests).toEqual([]);
+		expect(await stored(authFile)).toMatchObject({
+			access: OLD_ACCESS,
+			refresh: OLD_REFRESH,
+		});
+	});
+
+	it.each([
+		// The reported case: NO_PROXY=127.0.0.1 did not cover localhost, and the call was tunnelled.
+		[
+			'a localhost endpoint with HTTP_PROXY and NO_PROXY=127.0.0.1',
+			(port: number) => `http://localhost:${port}/v1/oauth/token`,
+			(proxy: Proxy) => ({HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1'}),
+		],
+		[
+			'a 127.0.0.1 endpoint with both proxies set',
+			(port: number) => `http://127.0.0.1:${port}/v1/oauth/token`,
+			(proxy: Proxy) => ({HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url}),
+		],
+		[
+			'no proxy variable set',
+			(port: number) => `http://127.0.0.1:${port}/v1/oauth/token`,
+			() => ({}),
+		],
+	])('goes direct for %s', async (_name, tokenUrl, proxyEnv) => {
+		const {proxy, token, home, authFile, args} = await prepare(tokenUrl);
+		const result = await runCli(args, {
+			env: cleanEnv(home, proxyEnv(proxy)),
 		});
 		expect(result.stderr).toMatch(/anthropic: refreshed/);
 		expect(result.code).toBe(0);
@@ -462,35 +698,13 @@ describe('the built CLI honours the proxy variables', () => {
 			client_id: '9d1c250a-e61b-44d9-88ed-5944d1962f5e',
 			refresh_token: OLD_REFRESH,
 		});
-		// It came from the proxy's socket, through a tunnel the proxy opened for it.
-		expect(proxy.log.upstreamPorts.has(token.requests[0]!.remotePort)).toBe(
-			true,
-		);
-		expect(proxy.log.connects).toEqual([`127.0.0.1:${token.port}`]);
-		expect(proxy.log.tunnelled).toEqual(['POST /v1/oauth/token HTTP/1.1']);
-		expect(await stored(authFile)).toMatchObject({
-			access: NEW_ACCESS,
-			refresh: NEW_REFRESH,
-		});
-	});
-
-	it.each([
-		[
-			'NO_PROXY names the host',
-			(proxy: Proxy) => ({HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1'}),
-		],
-		['no proxy variable is set', () => ({})],
-	])('the same command goes direct when %s', async (_name, proxyEnv) => {
-		const {proxy, token, home, authFile, args} = await prepare();
-		const result = await runCli(args, {
-			env: cleanEnv(home, proxyEnv(proxy)),
-		});
-		expect(result.code).toBe(0);
-		expect(token.requests).toHaveLength(1);
 		expect(proxy.seen()).toBe(0);
 		expect(proxy.log.upstreamPorts.has(token.requests[0]!.remotePort)).toBe(
 			false,
 		);
-		expect(await stored(authFile)).toMatchObject({access: NEW_ACCESS});
+		expect(await stored(authFile)).toMatchObject({
+			access: NEW_ACCESS,
+			refresh: NEW_REFRESH,
+		});
 	});
 });

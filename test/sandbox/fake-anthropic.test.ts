@@ -22,23 +22,24 @@ const CALLBACK = 'http://localhost:53692/callback';
 const start = async (options?: FakeAnthropicOptions) =>
 	track(await startFakeAnthropic(options));
 
-/** An authorize URL exactly as the adapter builds it; state = the verifier, as pi does. */
+/** An authorize URL exactly as the adapter builds it: a state of its own, not the verifier. */
 const authorize = (
 	fake: FakeAnthropic,
 	redirectUri = CALLBACK,
 	tweak: (url: URL) => void = () => undefined,
 ) => {
 	const pkce = createPkce();
+	const state = anthropic.newState!();
 	const url = new URL(
 		anthropic.authorizeUrl!({
 			endpoints: fake.endpoints,
 			redirectUri,
 			challenge: pkce.challenge,
-			state: pkce.verifier,
+			state,
 		}),
 	);
 	tweak(url);
-	return {url: url.href, verifier: pkce.verifier, state: pkce.verifier};
+	return {url: url.href, verifier: pkce.verifier, state};
 };
 
 const exchangeBody = (

@@ -25,7 +25,7 @@ const start = async (options?: FakeCodexOptions) =>
 
 const authorize = (fake: FakeCodex, redirectUri = CALLBACK) => {
 	const pkce = createPkce();
-	const state = openaiCodex.newState!(pkce.verifier);
+	const state = openaiCodex.newState!();
 	const url = openaiCodex.authorizeUrl!({
 		endpoints: fake.endpoints,
 		redirectUri,

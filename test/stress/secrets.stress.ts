@@ -1,14 +1,24 @@
 /*
 Secrets never leak (house-style.md): every command and failure path runs with recognisable tokens
-— every token the fakes issued, plus this file's own markers — and no stdout, stderr or file other
-than the credential file may hold any of them, or any 7-character piece of one, except `token`'s
-stdout, which must be exactly the token and a newline.
+— every token the fakes issued, every PKCE verifier and OAuth state of the sign-ins, plus this
+file's own markers — and no stdout, stderr or file other than the credential file may hold any of
+them, or any 7-character piece of one, except `token`'s stdout, which must be exactly the token and
+a newline, and a state inside the authorize URL printed for its attempt (helpers/secrets.ts has
+the exact rule). The terminal UI has its own suite: secrets-ui.stress.ts.
 */
 import {randomBytes} from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {type Exit, report} from './helpers/processes.js';
+import {
+	WINDOW,
+	fragmentsOf,
+	leaksIn,
+	leaksInFiles,
+	oauthSecrets,
+	withoutAuthorizeUrls,
+} from './helpers/secrets.js';
 import {
 	type World,
 	anthropicEntry,
@@ -28,22 +38,6 @@ const MINE = {
 	corruptKey: `corrupt-${tail()}`,
 };
 
-const WINDOW = 7;
-
-/** The pieces that must never show: each secret's random end, in every 7-character window. */
-const fragmentsOf = (secrets: readonly string[]): string[] => {
-	const pieces = new Set<string>();
-	for (const secret of secrets) {
-		// Prefixes (sk-ant-oat01-, ghu_, a JWT header) are public; the random end is not.
-		const end = secret.slice(-24);
-		for (let index = 0; index + WINDOW <= end.length; index++) {
-			pieces.add(end.slice(index, index + WINDOW));
-		}
-	}
-
-	return [...pieces];
-};
-
 type Run = {label: string; result: Exit; token?: string};
 
 /** The exit each labelled run must have: a failure path that succeeded would prove nothing. */
@@ -55,20 +49,6 @@ const expectedExit = (label: string): number => {
 	)
 		? 1
 		: 0;
-};
-
-const leaksIn = (text: string, fragments: readonly string[]) =>
-	fragments.filter(fragment => text.includes(fragment));
-
-const filesUnder = async (directory: string): Promise<string[]> => {
-	const entries = await fs.readdir(directory, {withFileTypes: true});
-	const nested = await Promise.all(
-		entries.map(async entry => {
-			const full = path.join(directory, entry.name);
-			return entry.isDirectory() ? [full, ...(await filesUnder(full))] : [full];
-		}),
-	);
-	return nested.flat();
 };
 
 const urlLine = /Open this URL to sign in: (\S+)/;
@@ -342,9 +322,13 @@ describe('secrets', () => {
 			);
 		}
 
-		// Every secret there is, and every piece of one.
-		const secrets = [...world.secrets(), ...Object.values(MINE)];
+		// Every secret there is, and every piece of one; states apart (they may sit in their URL).
+		const {states, verifiers} = oauthSecrets(world);
+		expect(states.length, 'authorize pages loaded').toBeGreaterThanOrEqual(2);
+		expect(verifiers.length, 'codes exchanged').toBeGreaterThanOrEqual(3);
+		const secrets = [...world.secrets(), ...Object.values(MINE), ...verifiers];
 		const fragments = fragmentsOf(secrets);
+		const stateFragments = fragmentsOf(states);
 		const leaks: string[] = [];
 		for (const {label, result} of runs) {
 			expect(result.code, `${label}\n${result.stderr}`).toBe(
@@ -369,23 +353,22 @@ describe('secrets', () => {
 				['stdout', stdout],
 				['stderr', result.stderr],
 			] as const) {
-				const found = leaksIn(text, fragments);
+				const found = [
+					...leaksIn(text, fragments),
+					...leaksIn(withoutAuthorizeUrls(text), stateFragments),
+				];
 				if (found.length > 0) {
 					leaks.push(`${label} ${stream}: ${found.join(', ')}\n${text.trim()}`);
 				}
 			}
 		}
 
-		const files = await filesUnder(world.home);
-		const scanned: string[] = [];
-		for (const file of files) {
-			if (file === world.authFile) continue;
-			const stat = await fs.stat(file);
-			if (stat.isDirectory()) continue;
-			scanned.push(path.relative(world.home, file));
-			const found = leaksIn(await fs.readFile(file, 'utf8'), fragments);
-			if (found.length > 0) leaks.push(`file ${file}: ${found.join(', ')}`);
-		}
+		const inFiles = await leaksInFiles(world.home, world.authFile, [
+			...fragments,
+			...stateFragments,
+		]);
+		leaks.push(...inFiles.leaks);
+		const {scanned} = inFiles;
 
 		expect(leaks, 'secrets or pieces of them where they do not belong').toEqual(
 			[],
@@ -395,7 +378,7 @@ describe('secrets', () => {
 			'command runs': `${runs.length} (${failures} failing on purpose)`,
 			'token runs whose stdout was exactly the token and a newline':
 				runs.filter(({token: printed}) => printed !== undefined).length,
-			'secrets checked': `${secrets.length} (${world.secrets().length} issued by the fakes, ${Object.keys(MINE).length} markers), as ${fragments.length} ${WINDOW}-character pieces`,
+			'secrets checked': `${secrets.length + states.length} (${world.secrets().length} issued by the fakes, ${verifiers.length} PKCE verifiers, ${states.length} OAuth states, ${Object.keys(MINE).length} markers), as ${fragments.length + stateFragments.length} ${WINDOW}-character pieces`,
 			'files scanned besides the credential file':
 				scanned.length === 0 ? 'none' : scanned.join(', '),
 			'leaks found': leaks.length,

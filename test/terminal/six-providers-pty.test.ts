@@ -8,7 +8,7 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
@@ -90,7 +90,8 @@ const typeMasked = async (session: PtySession, text: string) => {
 const pick = async (session: PtySession, provider: string, index: number) => {
 	await session.waitFor(`How do you want to sign in to ${provider}`);
 	// The first key of the session: see pressUntil.
-	await session.pressUntil(
+	await pressUntil(
+		session,
 		String(index),
 		/Paste your API key|Preparing the sign-in link|Sign in to .+ (?:in your browser|with a device code)|Asking .+ for a device code/,
 	);

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 const SETUP_TOKEN = `sk-ant-oat01-${'P'.repeat(80)}PTYSECRET`;
@@ -23,9 +23,13 @@ describe('the wizard in a real terminal', () => {
 	it('signs in with a pasted setup token and says where it was saved', async () => {
 		const {session, file} = await start([]);
 		await session.waitFor('Which subscription do you want to sign in to?');
-		await session.pressUntil('\r', 'How do you want to sign in to Anthropic');
-		session.write('\u001B[B\r');
-		await session.waitFor('Paste your setup token');
+		// On a loaded machine a key written as a list appears can be lost (pressUntil says why).
+		await pressUntil(session, '\r', 'How do you want to sign in to Anthropic');
+		await pressUntil(session, '\u001B[B', '❯ Setup token');
+		await pressUntil(session, '\r', 'Paste your setup token');
+		// The field takes keys (a typed x shows as a dot, and is erased) before the token goes in once.
+		await pressUntil(session, 'x', '> •');
+		await pressUntil(session, '\u007F', '> paste here');
 		// A bracketed paste that ends with a newline, as a terminal delivers it.
 		session.write(`\u001B[200~${SETUP_TOKEN}\n\u001B[201~`);
 		const screen = await session.waitFor(
@@ -93,6 +97,6 @@ describe('the wizard in a real terminal', () => {
 		expect(await session.exited()).toBe(2);
 		const screen = await session.screen();
 		expect(screen).toContain('Usage');
-		expect(screen).toContain('$ pi-auth login [provider] [--method M]');
+		expect(screen).toContain('pi-auth login     sign in');
 	});
 });

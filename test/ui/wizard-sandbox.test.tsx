@@ -181,6 +181,18 @@ describe('the wizard against the offline sandbox', () => {
 		await ui.unmount();
 	});
 
+	it('quits on Ctrl+C from the device code without copying it', async () => {
+		const {ui, services, exits} = await setup({
+			provider: findProvider('github-copilot')!,
+			enterpriseDomain: '',
+		});
+		await ui.waitFor('Waiting for approval');
+		await ui.press(keys.ctrlC);
+		expect(exits).toEqual([130]);
+		expect(services.copied).toEqual([]);
+		await ui.unmount();
+	});
+
 	it('says when the code was denied, in one sentence with what to do', async () => {
 		const {ui} = await setup({
 			provider: findProvider('github-copilot')!,

@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import type {CredentialView} from '../../credentials/view.js';
 import type {RefreshActivity} from '../../engine/scheduler.js';
 import {formatClock, formatDuration, formatExpiry} from '../../format.js';
+import {printable} from '../../printable.js';
 import type {UsagePollState} from '../../usage/poller.js';
 import {theme} from '../theme.js';
 import {UsageLines} from './usage-lines.js';
@@ -57,7 +58,7 @@ const RefreshLine = ({
 			<Text color={theme.error}>
 				{view.reason === 'invalid-entry'
 					? `The stored entry is not a credential (${view.problem ?? 'unreadable'}).`
-					: `The provider refused the refresh token (${view.reason ?? 'revoked'}).`}{' '}
+					: `The provider refused the refresh token (${printable(view.reason ?? 'revoked')}).`}{' '}
 				Press l to sign in again.
 			</Text>
 		);
@@ -66,7 +67,7 @@ const RefreshLine = ({
 	if (activity?.lastError) {
 		return (
 			<Text color={theme.warning}>
-				Refresh failed: {activity.lastError}
+				Refresh failed: {printable(activity.lastError)}
 				{activity.retryAt
 					? ` Retrying at ${formatClock(activity.retryAt, now)}.`
 					: ''}
@@ -109,7 +110,8 @@ export const CredentialBlock = ({
 			<Text>
 				<Text color={theme.accent}>{selected ? '❯ ' : '  '}</Text>
 				<Text bold={selected}>{view.provider.name}</Text>
-				{view.account ? <Text> · {view.account}</Text> : null}
+				{/* The file is written by other tools too (printable.ts). */}
+				{view.account ? <Text> · {printable(view.account)}</Text> : null}
 				<Text color={badge.color}> [{badge.text}]</Text>
 			</Text>
 			<Box flexDirection="column" marginLeft={4}>

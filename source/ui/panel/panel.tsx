@@ -3,6 +3,7 @@ import {useEffect, useRef, useState} from 'react';
 import {useStore} from 'zustand';
 import {type CredentialView, listCredentials} from '../../credentials/view.js';
 import {isPiAuthError} from '../../errors.js';
+import {printable} from '../../printable.js';
 import type {PanelRuntime} from '../../engine/panel-runtime.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useLatest} from '../hooks/use-latest.js';
@@ -201,8 +202,11 @@ export const Panel = ({
 					· {file} · {views.length} credential{views.length === 1 ? '' : 's'}
 				</Text>
 			</Box>
-			{fileError ? <Text color={theme.error}>{fileError.message}</Text> : null}
-			{notice ? <Text color={theme.warning}>{notice}</Text> : null}
+			{/* A parse error can quote the file, which other tools write (printable.ts). */}
+			{fileError ? (
+				<Text color={theme.error}>{printable(fileError.message)}</Text>
+			) : null}
+			{notice ? <Text color={theme.warning}>{printable(notice)}</Text> : null}
 			{views.length === 0 ? (
 				<Box marginBottom={1}>
 					<Text>No credentials yet — press l to sign in.</Text>

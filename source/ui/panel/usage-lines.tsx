@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {formatClock, formatDuration} from '../../format.js';
+import {printable} from '../../printable.js';
 import {runOutFromHistory} from '../../usage/pace.js';
 import {type UsagePollState, usageFreshness} from '../../usage/poller.js';
 import type {UsageExtras, UsageWindow} from '../../usage/types.js';
@@ -117,11 +118,14 @@ export const UsageLines = ({
 	}
 
 	if (usage.unavailable) {
-		return <Text color={theme.muted}>usage: {usage.unavailable}</Text>;
+		return (
+			<Text color={theme.muted}>usage: {printable(usage.unavailable)}</Text>
+		);
 	}
 
 	const {snapshot, lastError} = usage;
 	const {ageMs, stale} = usageFreshness(usage, now);
+	// Plan names and credits are the provider's words (printable.ts).
 	const extras = snapshot ? extrasText(snapshot.extras) : undefined;
 	return (
 		<Box flexDirection="column">
@@ -137,15 +141,17 @@ export const UsageLines = ({
 			{snapshot && snapshot.windows.length === 0 ? (
 				<Text color={theme.muted}>usage: no metered windows</Text>
 			) : null}
-			{extras ? <Text color={theme.muted}>{extras}</Text> : null}
+			{extras ? <Text color={theme.muted}>{printable(extras)}</Text> : null}
 			{stale && ageMs !== undefined ? (
 				<Text color={theme.warning}>
 					usage is {formatDuration(ageMs)} old
-					{lastError ? ` — last fetch failed: ${lastError.message}` : ''}
+					{lastError
+						? ` — last fetch failed: ${printable(lastError.message)}`
+						: ''}
 				</Text>
 			) : null}
 			{!snapshot && lastError ? (
-				<Text color={theme.error}>usage: {lastError.message}</Text>
+				<Text color={theme.error}>usage: {printable(lastError.message)}</Text>
 			) : null}
 		</Box>
 	);

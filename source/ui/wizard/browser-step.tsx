@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useEffect, useState} from 'react';
 import {busyPortNote} from '../../engine/login.js';
+import {printable} from '../../printable.js';
 import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {PasteField} from '../components/paste-field.js';
@@ -112,7 +113,7 @@ export const BrowserStep = ({
 				}}
 				onSubmit={paste}
 			/>
-			{rejected ? <Text color={theme.error}>{rejected}</Text> : null}
+			{rejected ? <Text color={theme.error}>{printable(rejected)}</Text> : null}
 			<KeyHints
 				hints={[
 					['Enter', 'submit'],

@@ -1,6 +1,7 @@
 import {Box, Text, useInput} from 'ink';
 import {useState} from 'react';
 import {formatDuration} from '../../format.js';
+import {printable} from '../../printable.js';
 import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {Link} from '../components/link.js';
@@ -34,8 +35,9 @@ export const DeviceStep = ({
 	const now = useNow();
 	const [copied, setCopied] = useState(false);
 
-	useInput(input => {
-		if (state.status !== 'waiting') return;
+	useInput((input, key) => {
+		// Ctrl+C arrives as `c` with ctrl set: it quits (the wizard's handler), it does not copy.
+		if (state.status !== 'waiting' || key.ctrl || key.meta) return;
 		if (input === 'c') {
 			services.copy(state.userCode);
 			setCopied(true);
@@ -65,7 +67,8 @@ export const DeviceStep = ({
 						: 'On any device, go to:'}
 				</Text>
 			</Box>
-			<Link url={state.verificationUri} hyperlink={services.links} />
+			{/* The code and the page come from the provider (printable.ts). */}
+			<Link url={printable(state.verificationUri)} hyperlink={services.links} />
 			<Text>and enter the code:</Text>
 			<Box
 				borderStyle="round"
@@ -74,7 +77,7 @@ export const DeviceStep = ({
 				alignSelf="flex-start"
 			>
 				<Text bold color={theme.accent}>
-					{[...state.userCode].join(' ')}
+					{[...printable(state.userCode)].join(' ')}
 				</Text>
 			</Box>
 			<Text color={copied ? theme.success : theme.muted}>

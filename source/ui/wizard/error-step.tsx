@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {printable} from '../../printable.js';
 import {KeyHints} from '../components/key-hints.js';
 import {theme} from '../theme.js';
 
@@ -7,7 +8,7 @@ export const ErrorStep = ({message}: {message: string}) => {
 	return (
 		<Box flexDirection="column">
 			<Text color={theme.error} bold>
-				✘ {message}
+				✘ {printable(message)}
 			</Text>
 			<Box marginTop={1}>
 				<KeyHints

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {formatClock, formatDuration, neverExpires} from '../../format.js';
+import {printable} from '../../printable.js';
 import type {Method} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useNow} from '../hooks/use-now.js';
@@ -32,7 +33,9 @@ export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
 				{methodNames[summary.method]}
 			</Text>
 			<Box flexDirection="column" marginY={1} marginLeft={2}>
-				{summary.account ? <Row label="Account">{summary.account}</Row> : null}
+				{summary.account ? (
+					<Row label="Account">{printable(summary.account)}</Row>
+				) : null}
 				<Row label="Expires">
 					{expires === null
 						? 'never (an API key does not expire)'
@@ -40,7 +43,7 @@ export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
 							? 'never (the key from this sign-in does not expire)'
 							: `${formatClock(expires, now)} (in ${formatDuration(expires - now)})`}
 				</Row>
-				<Row label="Saved to">{summary.file}</Row>
+				<Row label="Saved to">{printable(summary.file)}</Row>
 			</Box>
 		</Box>
 	);
