@@ -156,9 +156,20 @@ export const run = async (options: RunOptions): Promise<number> => {
 		checkFlagScope(parsed);
 		const context = await buildContext(options, parsed.flags);
 		if (isInteractive(parsed, options)) {
-			// The UI (React, Ink) loads only here: scripted commands never pay for it.
-			const {runInteractive} = await import('./ui/interactive.js');
-			return await runInteractive(parsed, context);
+			/*
+			Raw mode now, not when Ink starts a few hundred ms later: in the terminal's cooked mode a
+			key pressed meanwhile is echoed over the first frame, and Enter arrives as a line feed,
+			which selects nothing. In raw mode the keys wait, unchanged, for Ink to read them.
+			*/
+			const tty = options.stdin as NodeJS.ReadStream;
+			tty.setRawMode?.(true);
+			try {
+				// The UI (React, Ink) loads only here: scripted commands never pay for it.
+				const {runInteractive} = await import('./ui/interactive.js');
+				return await runInteractive(parsed, context);
+			} finally {
+				tty.setRawMode?.(false);
+			}
 		}
 
 		return await runScripted(parsed, context);

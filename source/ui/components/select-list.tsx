@@ -70,7 +70,8 @@ export const SelectList = <V,>({
 			setShown(index.current);
 			latest.current.onSelect(list[index.current]!);
 			return;
-		} else if (key.return) {
+		} else if (key.return || input === '\n') {
+			// A line feed is Enter pressed before the terminal was in raw mode (run.ts).
 			latest.current.onSelect(list[index.current]!);
 			return;
 		} else {
