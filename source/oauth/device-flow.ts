@@ -147,3 +147,40 @@ export const pollDeviceToken = async (request: {
 
 	return {status: 'done', value: body};
 };
+
+/**
+A started device sign-in as the engine drives it: the start's code, page and numbers, and a poll
+that sends RFC 8628 §3.4's token request and turns a success into a credential with `finish`.
+*/
+export const deviceSession = <T>(
+	start: DeviceStart,
+	request: {
+		fetch: typeof fetch;
+		url: string;
+		clientId: string;
+		signal?: AbortSignal;
+	},
+	finish: (body: Record<string, unknown>) => T | Promise<T>,
+) => ({
+	userCode: start.userCode,
+	verificationUri: start.verificationUri,
+	expiresInSeconds: start.expiresInSeconds,
+	...(start.intervalSeconds === undefined
+		? {}
+		: {intervalSeconds: start.intervalSeconds}),
+	async poll(): Promise<DevicePoll<T>> {
+		const answer = await pollDeviceToken({
+			fetch: request.fetch,
+			url: request.url,
+			body: {
+				grant_type: DEVICE_GRANT,
+				client_id: request.clientId,
+				device_code: start.deviceCode,
+			},
+			...(request.signal ? {signal: request.signal} : {}),
+		});
+		return answer.status === 'done'
+			? {status: 'done', value: await finish(answer.value)}
+			: answer;
+	},
+});

@@ -2,11 +2,7 @@
 // minutes, and every token reply must be complete: a reply missing a field is refused, never stored.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {
-	DEVICE_GRANT,
-	pollDeviceToken,
-	readDeviceStart,
-} from '../oauth/device-flow.js';
+import {deviceSession, readDeviceStart} from '../oauth/device-flow.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider, ProviderContext} from './types.js';
@@ -73,32 +69,16 @@ export const kimiCoding: Provider = {
 			}),
 			{provider: 'Kimi', endpoint: url, defaultExpiresIn: DEFAULT_EXPIRES_IN_S},
 		);
-		return {
-			userCode: start.userCode,
-			verificationUri: start.verificationUri,
-			expiresInSeconds: start.expiresInSeconds,
-			...(start.intervalSeconds === undefined
-				? {}
-				: {intervalSeconds: start.intervalSeconds}),
-			async poll() {
-				const answer = await pollDeviceToken({
-					fetch: context.fetch,
-					url: context.endpoints['token'] ?? '',
-					body: {
-						client_id: CLIENT_ID,
-						device_code: start.deviceCode,
-						grant_type: DEVICE_GRANT,
-					},
-					...signal(context),
-				});
-				return answer.status === 'done'
-					? {
-							status: 'done',
-							value: strictCredential(answer.value, context.now()),
-						}
-					: answer;
+		return deviceSession(
+			start,
+			{
+				fetch: context.fetch,
+				url: context.endpoints['token'] ?? '',
+				clientId: CLIENT_ID,
+				...signal(context),
 			},
-		};
+			body => strictCredential(body, context.now()),
+		);
 	},
 	async refresh(context, credential) {
 		let body: Record<string, unknown>;

@@ -7,8 +7,7 @@ refresh_token grants with 404: no refresh_token grant is ever sent to it.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {
-	DEVICE_GRANT,
-	pollDeviceToken,
+	deviceSession,
 	readDeviceStart,
 	trustedUrl,
 } from '../oauth/device-flow.js';
@@ -113,26 +112,16 @@ export const meta: Provider = {
 			}),
 			{provider: 'Meta', endpoint: url},
 		);
-		return {
-			userCode: start.userCode,
-			verificationUri: start.verificationUri,
-			expiresInSeconds: start.expiresInSeconds,
-			...(start.intervalSeconds === undefined
-				? {}
-				: {intervalSeconds: start.intervalSeconds}),
-			async poll() {
-				const answer = await pollDeviceToken({
-					fetch: context.fetch,
-					url: context.endpoints['token'] ?? '',
-					body: {
-						grant_type: DEVICE_GRANT,
-						device_code: start.deviceCode,
-						client_id: CLIENT_ID,
-					},
-					...signal(context),
-				});
-				if (answer.status !== 'done') return answer;
-				const identity = answer.value['access_token'];
+		return deviceSession(
+			start,
+			{
+				fetch: context.fetch,
+				url: context.endpoints['token'] ?? '',
+				clientId: CLIENT_ID,
+				...signal(context),
+			},
+			async body => {
+				const identity = body['access_token'];
 				if (typeof identity !== 'string' || identity === '') {
 					throw new PiAuthError(
 						'bad-response',
@@ -140,9 +129,9 @@ export const meta: Provider = {
 					);
 				}
 
-				return {status: 'done', value: await mintKey(context, identity)};
+				return mintKey(context, identity);
 			},
-		};
+		);
 	},
 	async refresh(context, credential) {
 		const {type: _type, ...fields} = await mintKey(context, credential.refresh);

@@ -7,8 +7,7 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
 import {
-	DEVICE_GRANT,
-	pollDeviceToken,
+	deviceSession,
 	readDeviceStart,
 	trustedUrl,
 } from '../oauth/device-flow.js';
@@ -135,29 +134,16 @@ export const radius: Provider = {
 			}),
 			{provider: 'Radius', endpoint: url},
 		);
-		return {
-			userCode: start.userCode,
-			verificationUri: start.verificationUri,
-			expiresInSeconds: start.expiresInSeconds,
-			...(start.intervalSeconds === undefined
-				? {}
-				: {intervalSeconds: start.intervalSeconds}),
-			async poll() {
-				const answer = await pollDeviceToken({
-					fetch: context.fetch,
-					url: gatewayUrl(context.endpoints, '/v1/oauth/token'),
-					body: {
-						grant_type: DEVICE_GRANT,
-						client_id: CLIENT_ID,
-						device_code: start.deviceCode,
-					},
-					...signal(context),
-				});
-				return answer.status === 'done'
-					? {status: 'done', value: toCredential(answer.value, context.now())}
-					: answer;
+		return deviceSession(
+			start,
+			{
+				fetch: context.fetch,
+				url: gatewayUrl(context.endpoints, '/v1/oauth/token'),
+				clientId: CLIENT_ID,
+				...signal(context),
 			},
-		};
+			body => toCredential(body, context.now()),
+		);
 	},
 	async refresh(context, credential) {
 		const {type: _type, ...fields} = toCredential(

@@ -3,11 +3,7 @@
 import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {
-	DEVICE_GRANT,
-	pollDeviceToken,
-	readDeviceStart,
-} from '../oauth/device-flow.js';
+import {deviceSession, readDeviceStart} from '../oauth/device-flow.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import {
@@ -82,26 +78,16 @@ export const xai: Provider = {
 			// The page is opened in a browser: xAI's is https, and nothing else is taken from it.
 			{provider: 'xAI', endpoint: url, httpsOnly: true},
 		);
-		return {
-			userCode: start.userCode,
-			verificationUri: start.verificationUri,
-			expiresInSeconds: start.expiresInSeconds,
-			...(start.intervalSeconds === undefined
-				? {}
-				: {intervalSeconds: start.intervalSeconds}),
-			async poll() {
-				const answer = await pollDeviceToken({
-					fetch: context.fetch,
-					url: context.endpoints['token'] ?? '',
-					body: {
-						grant_type: DEVICE_GRANT,
-						client_id: CLIENT_ID,
-						device_code: start.deviceCode,
-					},
-					...signal(context),
-				});
-				if (answer.status !== 'done') return answer;
-				const tokens = readTokenResponse(answer.value);
+		return deviceSession(
+			start,
+			{
+				fetch: context.fetch,
+				url: context.endpoints['token'] ?? '',
+				clientId: CLIENT_ID,
+				...signal(context),
+			},
+			body => {
+				const tokens = readTokenResponse(body);
 				if (!tokens.refreshToken) {
 					throw new PiAuthError(
 						'bad-response',
@@ -117,9 +103,9 @@ export const xai: Provider = {
 					expires: expiresAt(context, tokens),
 					...(email ? {account: email} : {}),
 				};
-				return {status: 'done', value: credential};
+				return credential;
 			},
-		};
+		);
 	},
 	async refresh(context, credential) {
 		const tokens = await tokenRequest(context, {
