@@ -38,7 +38,8 @@ export type Services = {
 		options: {enterpriseDomain?: string},
 		signal: AbortSignal,
 	) => Promise<DeviceLogin>;
-	openBrowser: (url: string) => void;
+	/** Resolves with whether a browser was started (false: none, or the URL was refused). */
+	openBrowser: (url: string) => Promise<boolean>;
 	/** OSC 52: the terminal puts `text` on the clipboard (also across SSH). */
 	copy: (text: string) => void;
 	/**
@@ -81,9 +82,7 @@ export const createServices = (
 			startBrowserLogin(await deps(signal), provider),
 		startDeviceLogin: async (provider, loginOptions, signal) =>
 			startDeviceLogin(await deps(signal), provider, loginOptions),
-		openBrowser(url) {
-			void openBrowser(url, context.env);
-		},
+		openBrowser: async url => openBrowser(url, context.env),
 		onInterrupt(listener) {
 			process.on('SIGINT', listener);
 			return () => {

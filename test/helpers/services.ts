@@ -13,6 +13,8 @@ export const makeServices = (options: {
 	file: string;
 	config?: Config;
 	env?: NodeJS.ProcessEnv;
+	/** As if a browser could be opened here (a desktop session), recorded instead of started. */
+	canOpenBrowser?: boolean;
 }): Services & {copied: string[]; opened: string[]} => {
 	const stdout = new PassThrough();
 	const context: CommandContext = {
@@ -31,14 +33,16 @@ export const makeServices = (options: {
 	const opened: string[] = [];
 	return {
 		...services,
+		canOpenBrowser: options.canOpenBrowser ?? services.canOpenBrowser,
 		copied,
 		opened,
 		copy(text) {
 			copied.push(text);
 			services.copy(text);
 		},
-		openBrowser(url) {
+		async openBrowser(url) {
 			opened.push(url);
+			return true;
 		},
 	};
 };

@@ -24,10 +24,15 @@ afterEach(async () => {
 
 const setup = async (
 	presets: Parameters<typeof initialWizardState>[0] = {},
+	{canOpenBrowser = false}: {canOpenBrowser?: boolean} = {},
 ) => {
 	const directory = await makeTempDir();
 	const file = path.join(directory, 'auth.json');
-	const services = makeServices({file, config: sandbox.config});
+	const services = makeServices({
+		file,
+		config: sandbox.config,
+		canOpenBrowser,
+	});
 	await services.store.getState().reload();
 	const exits: number[] = [];
 	const ui = await renderUi(
@@ -178,6 +183,25 @@ describe('the wizard against the offline sandbox', () => {
 		expect(sandbox.codex.count('deviceUserCode')).toBe(2);
 		await ui.press(keys.escape);
 		await ui.waitFor('How do you want to sign in to OpenAI Codex');
+		await ui.unmount();
+	});
+
+	it('opens the device page by itself where a browser can open, and says what o does', async () => {
+		const {ui, services} = await setup({}, {canOpenBrowser: true});
+		await ui.waitFor('Which subscription');
+		await ui.press(keys.down, keys.enter);
+		await ui.waitFor('How do you want to sign in');
+		await ui.press(keys.down, keys.enter);
+		const screen = await ui.waitFor('Waiting for approval');
+		expect(screen).toContain('Your browser should open this page');
+		expect(services.opened).toEqual([
+			sandbox.codex.endpoints.deviceVerification,
+		]);
+		expect(screen).toContain('o open page');
+		// o says what it did: a key that changes nothing visible reads as broken.
+		await ui.press('o');
+		await ui.waitFor('The page was handed to your browser.');
+		expect(services.opened).toHaveLength(2);
 		await ui.unmount();
 	});
 

@@ -107,6 +107,10 @@ describe('the wizard', () => {
 		await ui.write('sk-ant-oat01-too-short\r');
 		await ui.waitFor('This is not a setup token');
 		expect(await fs.readFile(file, 'utf8')).toBe(before);
+		// The refusal was about the last value: it goes as soon as a new one is typed.
+		await ui.press('s');
+		expect(ui.frame()).not.toContain('This is not a setup token');
+		await ui.press(keys.backspace);
 		// A bracketed paste with a trailing newline: markers stripped, the newline submits.
 		await ui.write(`\u001B[200~${SETUP_TOKEN}\u001B[201~`);
 		expect(ui.frame()).not.toContain('WIZARDSECRET');

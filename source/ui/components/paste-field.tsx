@@ -28,12 +28,15 @@ field empties itself after each submit; the caller shows why a value was refused
 */
 export const PasteField = ({
 	onSubmit,
+	onEdit,
 	mask = false,
 	placeholder = '',
 	isActive = true,
 	shortcuts = {},
 }: {
 	onSubmit: (value: string) => void;
+	/** Told when the text changes by typing (a refusal shown for the last value can go). */
+	onEdit?: () => void;
 	mask?: boolean;
 	placeholder?: string;
 	isActive?: boolean;
@@ -43,6 +46,7 @@ export const PasteField = ({
 	const value = useRef('');
 	const [text, setText] = useState('');
 	const submit = useLatest(onSubmit);
+	const edited = useLatest(onEdit);
 	const keys = useLatest(shortcuts);
 
 	useInput(
@@ -79,6 +83,7 @@ export const PasteField = ({
 			}
 
 			setText(value.current);
+			edited.current?.();
 		},
 		{isActive},
 	);

@@ -43,7 +43,7 @@ export const useBrowserLogin = (
 			});
 			const login = await services.startBrowserLogin(provider, signal);
 			const opened = services.canOpenBrowser;
-			if (opened) services.openBrowser(login.url);
+			if (opened) void services.openBrowser(login.url);
 			const waiting = {
 				url: login.url,
 				port: login.port,
@@ -72,6 +72,10 @@ export const useBrowserLogin = (
 		paste(text: string) {
 			setRejected(undefined);
 			pastes.current?.push(text);
+		},
+		/** The refusal of the last paste goes once the user edits the next one. */
+		clearRejected() {
+			setRejected(undefined);
 		},
 	};
 };

@@ -34,7 +34,7 @@ export const useDeviceLogin = (
 				signal,
 			);
 			const opened = services.canOpenBrowser;
-			if (opened) services.openBrowser(login.verificationUri);
+			if (opened) void services.openBrowser(login.verificationUri);
 			setState({
 				status: 'waiting',
 				userCode: login.userCode,

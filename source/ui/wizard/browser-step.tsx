@@ -28,10 +28,14 @@ export const BrowserStep = ({
 	onError: (error: unknown) => void;
 }) => {
 	const services = useServices();
-	const {state, rejected, paste} = useBrowserLogin(provider, attempt, {
-		onSuccess,
-		onError,
-	});
+	const {state, rejected, paste, clearRejected} = useBrowserLogin(
+		provider,
+		attempt,
+		{
+			onSuccess,
+			onError,
+		},
+	);
 	const [copied, setCopied] = useState(false);
 	const print = usePrint();
 	const url = state.status === 'starting' ? undefined : state.url;
@@ -112,6 +116,7 @@ export const BrowserStep = ({
 					},
 				}}
 				onSubmit={paste}
+				onEdit={clearRejected}
 			/>
 			{rejected ? <Text color={theme.error}>{printable(rejected)}</Text> : null}
 			<KeyHints

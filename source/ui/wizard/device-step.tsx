@@ -34,6 +34,8 @@ export const DeviceStep = ({
 	);
 	const now = useNow();
 	const [copied, setCopied] = useState(false);
+	/** What `o` did, said under the code: a key that changes nothing visible reads as broken. */
+	const [opening, setOpening] = useState<'opening' | 'opened' | 'failed'>();
 
 	useInput((input, key) => {
 		// Ctrl+C arrives as `c` with ctrl set: it quits (the wizard's handler), it does not copy.
@@ -42,7 +44,15 @@ export const DeviceStep = ({
 			services.copy(state.userCode);
 			setCopied(true);
 		} else if (input === 'o' && services.canOpenBrowser) {
-			services.openBrowser(state.verificationUri);
+			setOpening('opening');
+			services.openBrowser(state.verificationUri).then(
+				opened => {
+					setOpening(opened ? 'opened' : 'failed');
+				},
+				() => {
+					setOpening('failed');
+				},
+			);
 		}
 	});
 
@@ -83,6 +93,15 @@ export const DeviceStep = ({
 			<Text color={copied ? theme.success : theme.muted}>
 				{copied ? 'Code copied to the clipboard.' : 'Press c to copy the code.'}
 			</Text>
+			{opening ? (
+				<Text color={opening === 'failed' ? theme.warning : theme.muted}>
+					{opening === 'opening'
+						? 'Opening the page in your browser…'
+						: opening === 'opened'
+							? 'The page was handed to your browser.'
+							: 'No browser could be started here: open the page above yourself.'}
+				</Text>
+			) : null}
 			<Box marginTop={1}>
 				<Text>
 					<Spinner /> Waiting for approval · the code expires in{' '}

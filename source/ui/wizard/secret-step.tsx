@@ -72,7 +72,14 @@ export const SecretStep = ({
 						<Spinner /> Saving…
 					</Text>
 				) : (
-					<PasteField mask placeholder="paste here" onSubmit={submit} />
+					<PasteField
+						mask
+						placeholder="paste here"
+						onSubmit={submit}
+						onEdit={() => {
+							setInvalid(undefined);
+						}}
+					/>
 				)}
 			</Box>
 			{invalid ? <Text color={theme.error}>{invalid}</Text> : null}
