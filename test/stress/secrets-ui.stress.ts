@@ -305,7 +305,8 @@ describe('secrets in the terminal UI', () => {
 		const seen = (name: string) => screens.add(name);
 		try {
 			const panel = tty.start(['status']);
-			await panel.waitFor('3 credentials');
+			// Three of pi-auth's, and another tool's key, listed as pi's (unmanaged).
+			await panel.waitFor('4 credentials');
 			await panel.waitFor(/refreshed \d+s ago/);
 			await panel.waitFor(/(?:% used[\s\S]*){3}/);
 			seen('every credential with usage');
@@ -344,7 +345,7 @@ describe('secrets in the terminal UI', () => {
 			await press(panel, 'n', /q quit/);
 			await press(panel, 'd', 'Sign out of GitHub Copilot?');
 			seen('sign-out confirmation');
-			await press(panel, 'y', '2 credentials');
+			await press(panel, 'y', '3 credentials');
 			await press(panel, 'l', 'Which subscription do you want to sign in to?');
 			seen('wizard from the panel');
 			await press(panel, ESC, 'pi-auth status');
