@@ -211,19 +211,28 @@ describe('the live status panel', () => {
 		await ui.unmount();
 	});
 
-	it('keeps running and says why when a sign-out cannot be saved (the file turned corrupt)', async () => {
-		const {ui, file, exits} = await setup({
-			'openai-codex': codexEntry(3 * 3_600_000),
-		});
-		await ui.waitFor('1 credential');
+	it('shows a file that turned corrupt truthfully, changes nothing, and recovers by itself when it is fixed', async () => {
+		const entry = codexEntry(3 * 3_600_000);
+		const {ui, file, exits} = await setup({'openai-codex': entry});
+		await ui.waitFor(/OpenAI Codex.*\[valid\]/);
 		await fs.writeFile(file, '{"openai-codex": ');
 		await ui.waitFor('is not valid JSON', 3000);
-		await ui.press('d');
-		await ui.waitFor(/y\s+to confirm/);
-		await ui.press('y');
-		await ui.waitFor(/is not valid JSON[\s\S]*is not valid JSON/);
-		expect(ui.frame()).toContain('OpenAI Codex');
+		// Once, and what is listed is named for what it is: the file as last read.
+		expect(ui.frame().match(/is not valid JSON/g)).toHaveLength(1);
+		expect(ui.frame()).toMatch(/\[valid when last read\]/);
+		for (const key of ['d', 'R', 'l']) {
+			await ui.press(key);
+			await ui.waitFor('The credential file cannot be read (see above)');
+			expect(ui.frame()).not.toMatch(/y\s+to confirm|Which subscription/);
+		}
+
 		expect(await fs.readFile(file, 'utf8')).toBe('{"openai-codex": ');
+		// Fixed by hand: the banner and the notice go, the entry is current again, no key needed.
+		await fs.writeFile(file, JSON.stringify({'openai-codex': entry}));
+		await ui.waitFor(/OpenAI Codex.*\[valid\]/, 3000);
+		expect(ui.frame()).not.toMatch(
+			/not valid JSON|cannot be read|when last read/,
+		);
 		expect(exits).toEqual([]);
 		await ui.unmount();
 	});

@@ -88,6 +88,7 @@ export const CredentialBlock = ({
 	activity,
 	usage,
 	selected,
+	stale = false,
 	showLeft,
 	now,
 }: {
@@ -95,10 +96,15 @@ export const CredentialBlock = ({
 	activity: RefreshActivity | undefined;
 	usage: UsagePollState | undefined;
 	selected: boolean;
+	/** The file cannot be read now: this is what it held when last read. */
+	stale?: boolean;
 	showLeft: boolean;
 	now: number;
 }) => {
-	const badge = badgeOf(view, activity);
+	const current = badgeOf(view, activity);
+	const badge = stale
+		? {text: `${current.text} when last read`, color: theme.muted}
+		: current;
 	const expiry =
 		view.expires === null
 			? view.type === 'api_key'

@@ -45,6 +45,9 @@ const visibleRange = (
 	}
 };
 
+const FILE_NOTICE =
+	'The credential file cannot be read (see above): fix or move it first. pi-auth will not change it.';
+
 /** Why `R` has nothing to do for this entry, said once instead of a refresh that cannot happen. */
 const whyNotRefreshable = (view: CredentialView): string | undefined => {
 	const {name} = view.provider;
@@ -148,6 +151,15 @@ export const Panel = ({
 
 			const index = Math.min(selectedRef.current, Math.max(0, list.length - 1));
 			const view = list[index];
+			// Nothing that writes the file can work while it cannot be read: said, not attempted.
+			if (
+				runtime.store.getState().error &&
+				(input === 'd' || input === 'R' || input === 'l')
+			) {
+				setNotice(FILE_NOTICE);
+				return;
+			}
+
 			if (key.downArrow || input === 'j') {
 				selectedRef.current = Math.min(index + 1, Math.max(0, list.length - 1));
 			} else if (key.upArrow || input === 'k') {
@@ -204,9 +216,18 @@ export const Panel = ({
 			</Box>
 			{/* A parse error can quote the file, which other tools write (printable.ts). */}
 			{fileError ? (
-				<Text color={theme.error}>{printable(fileError.message)}</Text>
+				<Box flexDirection="column" marginBottom={1}>
+					<Text color={theme.error}>{printable(fileError.message)}</Text>
+					<Text color={theme.muted}>
+						Below is what it held when it was last read; this updates by itself
+						once the file is fixed.
+					</Text>
+				</Box>
 			) : null}
-			{notice ? <Text color={theme.warning}>{printable(notice)}</Text> : null}
+			{/* The file's notice lasts only while the file is unreadable. */}
+			{notice && (notice !== FILE_NOTICE || fileError) ? (
+				<Text color={theme.warning}>{printable(notice)}</Text>
+			) : null}
 			{views.length === 0 ? (
 				<Box marginBottom={1}>
 					<Text>No credentials yet — press l to sign in.</Text>
@@ -220,6 +241,7 @@ export const Panel = ({
 					activity={activity[view.provider.id]}
 					usage={usage[view.provider.id]}
 					selected={start + offset === selected}
+					stale={fileError !== undefined}
 					showLeft={showLeft}
 					now={now}
 				/>
