@@ -74,12 +74,13 @@ export const buildContext = async (
 		flag: flags.authFile,
 		env: options.env,
 	});
-	if (isDefault) await migrate(file, options.stderr);
-	warnIfOthersCanWrite(file, options.stderr);
-	if (hasRecovery(file)) await restoreRotated(file, options.stderr);
+	// A broken config file stops every command before any file is touched (exit 2).
 	const config: Config = await loadConfig(
 		resolveConfigFile({flag: flags.config, env: options.env}),
 	);
+	if (isDefault) await migrate(file, options.stderr);
+	warnIfOthersCanWrite(file, options.stderr);
+	if (hasRecovery(file)) await restoreRotated(file, options.stderr);
 	const waitMs = parseDuration(options.env['PI_AUTH_LOCK_WAIT'] ?? '');
 	const store = createAuthStore({
 		file,
