@@ -21,11 +21,14 @@ hyperlink where the terminal understands one.
 export const Transcript = ({
 	entries,
 	hyperlinks,
+	title = true,
 }: {
 	entries: readonly TranscriptEntry[];
 	hyperlinks: boolean;
+	/** The wizard opened from the panel prints no title: the panel has its own. */
+	title?: boolean;
 }) => (
-	<Static items={[undefined, ...entries]}>
+	<Static items={title ? [undefined, ...entries] : [...entries]}>
 		{entry =>
 			entry === undefined ? (
 				<Box key="title" paddingX={1} marginBottom={1}>

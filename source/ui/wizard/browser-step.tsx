@@ -43,7 +43,11 @@ export const BrowserStep = ({
 		if (url) {
 			print({
 				id: `${provider.id}-${attempt}`,
-				label: `Sign-in link for ${provider.name}${attempt > 0 ? ` (attempt ${attempt + 1})` : ''}:`,
+				// Printed once and kept (copyable whole); a later attempt says the earlier link is dead.
+				label:
+					attempt > 0
+						? `New sign-in link for ${provider.name} (attempt ${attempt + 1}; the links above no longer work):`
+						: `Sign-in link for ${provider.name}:`,
 				url,
 			});
 		}

@@ -161,7 +161,7 @@ export const Wizard = ({
 	const step = currentStep(state);
 	return (
 		<TranscriptContext.Provider value={print}>
-			<Transcript entries={printed} hyperlinks={links} />
+			<Transcript entries={printed} hyperlinks={links} title={!embedded} />
 			<Box flexDirection="column" paddingX={1}>
 				{state.exit === undefined ? renderStep(step, dispatch, embedded) : null}
 				{state.exit !== undefined && step.kind === 'success' ? (
