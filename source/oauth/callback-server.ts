@@ -1,10 +1,5 @@
 import {createHash, timingSafeEqual} from 'node:crypto';
-import {
-	type IncomingMessage,
-	type Server,
-	type ServerResponse,
-	createServer,
-} from 'node:http';
+import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import {PiAuthError} from '../errors.js';
 import {safeServerCode} from './http-failure.js';
@@ -256,6 +251,9 @@ export const startCallbackServer = async (
 		});
 	};
 
+	// Loaded here, not at the top: node:http is a few ms of every first frame, and only a browser
+	// sign-in listens (npm run bench).
+	const {createServer} = await import('node:http');
 	const busyPorts: number[] = [];
 	let server: Server | undefined;
 	let port: number | undefined;
