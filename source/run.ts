@@ -27,6 +27,42 @@ const listOf = (values: readonly string[]) => values.join(', ');
 
 const positional = (parsed: Parsed) => parsed.input;
 
+const durationFlag = (name: string, text: string | undefined) => {
+	if (text === undefined) return undefined;
+	const ms = parseDuration(text);
+	if (ms === undefined) {
+		throw usage(
+			`--${name} "${text}" is not a duration. Use e.g. 30s, 10m, 1h.`,
+		);
+	}
+
+	return ms;
+};
+
+/** `status` flags (cli-contract.md): --usage-over N is a percentage and implies --check. */
+const statusOptions = (flags: Parsed['flags']) => {
+	let usageOverPercent: number | undefined;
+	if (flags.usageOver !== undefined) {
+		const text = flags.usageOver.trim().replace(/%$/, '');
+		usageOverPercent = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+		if (!Number.isFinite(usageOverPercent)) {
+			throw usage(
+				`--usage-over "${flags.usageOver}" is not a percentage. Use e.g. --usage-over 80.`,
+			);
+		}
+	}
+
+	const maxAgeMs = durationFlag('max-age', flags.maxAge);
+	return {
+		check: flags.check || usageOverPercent !== undefined,
+		usage: flags.usage,
+		line: flags.line,
+		...(maxAgeMs === undefined ? {} : {maxAgeMs}),
+		...(flags.format === undefined ? {} : {format: flags.format}),
+		...(usageOverPercent === undefined ? {} : {usageOverPercent}),
+	};
+};
+
 /** Scripted commands: everything a script can do without a terminal. */
 const runScripted = async (
 	parsed: Parsed,
@@ -35,7 +71,7 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			return statusCommand(context, {check: flags.check, usage: flags.usage});
+			return statusCommand(context, statusOptions(flags));
 		}
 
 		case 'token': {
@@ -109,7 +145,10 @@ const isInteractive = (parsed: Parsed, options: RunOptions): boolean => {
 	const wantsUi =
 		command === undefined ||
 		command === 'login' ||
-		(command === 'status' && !flags.check);
+		(command === 'status' &&
+			!flags.check &&
+			!flags.line &&
+			flags.usageOver === undefined);
 	return (
 		wantsUi &&
 		!flags.json &&

@@ -7,10 +7,12 @@ import {
 	type Timers,
 	createRefreshScheduler,
 } from './scheduler.js';
+import {usageCacheFile} from '../usage/cache-file.js';
 import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
+import {createUsageCache} from '../usage/shared.js';
 import {usageTargets} from '../usage/targets.js';
 
-/** What the background work knows and the panel draws, per provider id. */
+/** What the background work knows and the panel draws: activity per provider, usage per usage key. */
 export type PanelRuntimeState = {
 	activity: Readonly<Record<string, RefreshActivity>>;
 	usage: Readonly<Record<string, UsagePollState>>;
@@ -27,8 +29,8 @@ export type PanelRuntime = {
 	refreshing: () => boolean;
 	/** `R`: refresh the token now, bypassing backoff. */
 	refreshToken: (provider: string) => void;
-	/** `r`: fetch usage now, bypassing backoff. */
-	refreshUsage: (provider: string) => void;
+	/** `r`: fetch usage now, bypassing backoff (the credential's usage key, targets.ts). */
+	refreshUsage: (key: string) => void;
 	/** `d`: sign out (never needs the network). */
 	logout: (provider: string) => Promise<void>;
 };
@@ -76,6 +78,11 @@ export const createPanelRuntime = async (
 	const poller = createUsagePoller({
 		now,
 		timers,
+		// Shared with every other panel and status line (usage/shared.ts).
+		cache: createUsageCache({
+			file: usageCacheFile(store.getState().file),
+			now,
+		}),
 		targets: () =>
 			usageTargets({
 				views: listCredentials(store.getState().data, env, now()),
@@ -83,11 +90,11 @@ export const createPanelRuntime = async (
 				fetch,
 				now,
 			}),
-		onUpdate(provider, usage) {
+		onUpdate(key, usage) {
 			state.setState(current => ({
 				usage: usage
-					? {...current.usage, [provider]: usage}
-					: without(current.usage, provider),
+					? {...current.usage, [key]: usage}
+					: without(current.usage, key),
 			}));
 		},
 	});
@@ -111,15 +118,14 @@ export const createPanelRuntime = async (
 		async stop() {
 			unwatch?.();
 			unsubscribe?.();
-			poller.stop();
-			await scheduler.stop();
+			await Promise.all([poller.stop(), scheduler.stop()]);
 		},
 		refreshing: scheduler.busy,
 		refreshToken(provider) {
 			void scheduler.refreshNow(provider);
 		},
-		refreshUsage(provider) {
-			void poller.refreshNow(provider);
+		refreshUsage(key) {
+			void poller.refreshNow(key);
 		},
 		async logout(provider) {
 			await store.getState().remove([provider]);
