@@ -1,5 +1,5 @@
 import {type CredentialView, listCredentials} from '../credentials/view.js';
-import {formatExpiry} from '../format.js';
+import {formatExpiry, parseDuration} from '../format.js';
 import type {CachedUsage} from '../usage/collect.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
@@ -121,6 +121,12 @@ const writeText = (
 	}
 };
 
+/** PI_AUTH_LOCK_WAIT (readme "Operational knobs") holds for the usage cache's lock too. */
+const waitOf = (env: NodeJS.ProcessEnv) => {
+	const waitMs = parseDuration(env['PI_AUTH_LOCK_WAIT'] ?? '');
+	return waitMs === undefined ? {} : {waitMs};
+};
+
 /**
 Usage through the cache. The module loads only here, so plain status and `token` never pay for it,
 and nothing touches the network unless --usage or --max-age asks.
@@ -140,6 +146,7 @@ const loadUsage = async (
 		now: context.now,
 		...(maxAgeMs === undefined ? {} : {maxAgeMs}),
 		waitForOthers,
+		...waitOf(context.env),
 	});
 	return {usage, collect};
 };

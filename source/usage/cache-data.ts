@@ -33,6 +33,8 @@ export const ENTRY_TTL_MS = 8 * 24 * 3_600_000;
 export const MAX_ENTRIES = 32;
 /** About 18 bytes a point: the history of the whole file stays under ~300 KB. */
 export const MAX_POINTS = 16_000;
+/** Trimmed to this when over, so the trimming (a sort) is not redone on every write after. */
+const TRIMMED_POINTS = 14_400;
 
 export type CacheSnapshot = UsageSnapshot & {token: string};
 
@@ -226,22 +228,31 @@ export const recordResult = (
 
 /**
 The data with old entries gone and the history within its bound: credentials not seen for 8
-days, then the least recently seen beyond MAX_ENTRIES, then the oldest points of all beyond
-MAX_POINTS.
+days, then the least recently seen beyond MAX_ENTRIES, then, beyond MAX_POINTS, the oldest points
+of all (down to 90 % of it).
 */
 export const bounded = (data: CacheData, now: number): CacheData => {
 	const entries = Object.entries(data.entries)
 		.filter(([, entry]) => now - entry.seenAt <= ENTRY_TTL_MS)
 		.sort(([, a], [, b]) => b.seenAt - a.seenAt)
 		.slice(0, MAX_ENTRIES);
-	const points = entries.flatMap(([, entry]) =>
-		Object.values(entry.history ?? {}).flat(),
-	);
-	if (points.length <= MAX_POINTS) {
+	let count = 0;
+	for (const [, entry] of entries) {
+		for (const series of Object.values(entry.history ?? {})) {
+			count += series.length;
+		}
+	}
+
+	if (count <= MAX_POINTS) {
 		return {version: CACHE_VERSION, entries: Object.fromEntries(entries)};
 	}
 
-	const kept = new Set(points.sort((a, b) => b[0] - a[0]).slice(0, MAX_POINTS));
+	const kept = new Set(
+		entries
+			.flatMap(([, entry]) => Object.values(entry.history ?? {}).flat())
+			.sort((a, b) => b[0] - a[0])
+			.slice(0, TRIMMED_POINTS),
+	);
 	return {
 		version: CACHE_VERSION,
 		entries: Object.fromEntries(

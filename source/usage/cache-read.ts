@@ -12,7 +12,7 @@ import {
 	type CacheSnapshot,
 	emptyCache,
 } from './cache-data.js';
-import type {History, HistoryPoint} from './history.js';
+import {type History, type HistoryPoint, orderedPoints} from './history.js';
 import {boolean, number, record} from './read-values.js';
 import type {
 	CopilotQuota,
@@ -181,7 +181,7 @@ const readHistory = (value: unknown): History => {
 				? [[at, used]]
 				: [];
 		});
-		if (kept.length > 0) result[name] = kept;
+		if (kept.length > 0) result[name] = orderedPoints(kept);
 	}
 
 	return result;

@@ -51,6 +51,8 @@ export type CollectInput = {
 	maxAgeMs?: number;
 	/** When another process is fetching a credential, wait for its answer (bounded). */
 	waitForOthers?: boolean;
+	/** How long to wait for the cache's lock (PI_AUTH_LOCK_WAIT), else a few seconds. */
+	waitMs?: number;
 	timeoutMs?: number;
 };
 
@@ -71,7 +73,11 @@ export const collectUsage = async (
 	const cache =
 		input.maxAgeMs === undefined
 			? undefined
-			: createUsageCache({file, now: input.now});
+			: createUsageCache({
+					file,
+					now: input.now,
+					...(input.waitMs === undefined ? {} : {waitMs: input.waitMs}),
+				});
 	return Promise.all(
 		views.map(async (view): Promise<CachedUsage> => {
 			const reason = usageUnavailable(view.provider, view.credential, now);

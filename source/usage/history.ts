@@ -21,15 +21,38 @@ export const HISTORY_LABELS = 8;
 const seconds = (ms: number) => Math.floor(ms / 1000);
 export const pointMs = (point: HistoryPoint) => point[0] * 1000;
 
-/** The points younger than the span, in order, each at least a step after the one before. */
-const tidy = (points: readonly HistoryPoint[], now: number): HistoryPoint[] => {
+/**
+A label's points without those older than the span. Points are kept in order a step apart (see
+addSnapshot; cache-read.ts restores that for a file written by someone else), so only the oldest
+can have expired: a series that loses none is returned as it is, unchanged and uncopied.
+*/
+const pruned = (points: HistoryPoint[], now: number): HistoryPoint[] => {
+	let first = 0;
+	while (
+		first < points.length &&
+		now - pointMs(points[first]!) > HISTORY_SPAN_MS
+	) {
+		first++;
+	}
+
+	// Points from the future (a clock that was wrong) would hold new ones back: dropped.
+	let end = points.length;
+	while (end > first && pointMs(points[end - 1]!) > now + HOUR) end--;
+	return first === 0 && end === points.length
+		? points
+		: points.slice(first, end);
+};
+
+/** Points sorted, a step apart, none in the future (history read from a file). */
+export const orderedPoints = (
+	points: readonly HistoryPoint[],
+): HistoryPoint[] => {
 	const kept: HistoryPoint[] = [];
-	for (const point of points) {
-		const at = pointMs(point);
+	for (const point of [...points].sort((a, b) => a[0] - b[0])) {
 		const last = kept.at(-1);
-		if (now - at > HISTORY_SPAN_MS || at > now + HOUR) continue;
-		if (last && at - pointMs(last) < HISTORY_STEP_MS) continue;
-		kept.push(point);
+		if (!last || pointMs(point) - pointMs(last) >= HISTORY_STEP_MS) {
+			kept.push(point);
+		}
 	}
 
 	return kept;
@@ -43,13 +66,14 @@ export const addSnapshot = (
 	const now = snapshot.fetchedAt;
 	const next: History = {};
 	for (const [label, points] of Object.entries(history)) {
-		const kept = tidy(points, now);
+		const kept = pruned(points, now);
 		if (kept.length > 0) next[label] = kept;
 	}
 
 	for (const window of snapshot.windows) {
 		const points = next[window.label] ?? [];
 		const last = points.at(-1);
+		// At most one point per step; a clock that went back adds none until it has caught up.
 		if (last && now - pointMs(last) < HISTORY_STEP_MS) continue;
 		next[window.label] = [
 			...points,
