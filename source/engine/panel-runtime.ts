@@ -1,7 +1,10 @@
 import {type StoreApi, createStore} from 'zustand/vanilla';
 import type {CommandContext} from '../commands/io.js';
 import {type AuthStore, watchAuthFile} from '../credentials/store.js';
-import {listCredentials} from '../credentials/view.js';
+import {type CredentialView, listCredentials} from '../credentials/view.js';
+import {formatClock} from '../format.js';
+import {findProvider} from '../providers/registry.js';
+import {createAlerts} from '../usage/alerts.js';
 import {
 	type RefreshActivity,
 	type Timers,
@@ -10,7 +13,8 @@ import {
 import {usageCacheFile} from '../usage/cache-file.js';
 import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
 import {createUsageCache} from '../usage/shared.js';
-import {usageTargets} from '../usage/targets.js';
+import {usageKeyOf, usageTargets} from '../usage/targets.js';
+import type {Notify} from './notify.js';
 
 /** What the background work knows and the panel draws: activity per provider, usage per usage key. */
 export type PanelRuntimeState = {
@@ -42,6 +46,10 @@ const systemTimers: Timers = {
 	},
 };
 
+/** "Anthropic", "GitHub Copilot": the provider's name without its plans. */
+const shortName = (id: string) =>
+	(findProvider(id)?.name ?? id).replace(/\s*\(.*\)$/, '');
+
 const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
 	const {[key]: _gone, ...rest} = record;
 	return rest;
@@ -56,9 +64,46 @@ shows up within a second or two. The panel only reads `state` and calls the acti
 export const createPanelRuntime = async (
 	context: CommandContext,
 	timers: Timers = systemTimers,
+	options: {
+		/** Bell and desktop notification at 80 % and 95 %, resets and sign-ins (engine/notify.ts). */
+		notify?: Notify;
+	} = {},
 ): Promise<PanelRuntime> => {
 	const {store, config, env, now} = context;
 	const fetch = await context.fetch();
+	const {notify} = options;
+	const alerts = createAlerts();
+	// The snapshot each credential's alerts last looked at: a redraw or the same answer again says nothing.
+	const alerted = new Map<string, number>();
+	const alertUsage = (key: string, usage: UsagePollState | undefined) => {
+		const snapshot = usage?.snapshot;
+		if (!notify || !usage || !snapshot) return;
+		if (alerted.get(key) === snapshot.fetchedAt) return;
+		alerted.set(key, snapshot.fetchedAt);
+		for (const alert of alerts.usage(
+			key,
+			shortName(usage.provider),
+			snapshot.windows,
+			at => formatClock(at, now()),
+		)) {
+			notify(alert);
+		}
+	};
+
+	const alertCredentials = (views: readonly CredentialView[]) => {
+		if (!notify) return;
+		for (const view of views) {
+			for (const alert of alerts.credential(
+				usageKeyOf(view),
+				shortName(view.provider.id),
+				view.state,
+				`pi-auth login ${view.provider.id}`,
+			)) {
+				notify(alert);
+			}
+		}
+	};
+
 	const state = createStore<PanelRuntimeState>()(() => ({
 		activity: {},
 		usage: {},
@@ -96,6 +141,7 @@ export const createPanelRuntime = async (
 					? {...current.usage, [key]: usage}
 					: without(current.usage, key),
 			}));
+			alertUsage(key, usage);
 		},
 	});
 	let unwatch: (() => void) | undefined;
@@ -109,9 +155,12 @@ export const createPanelRuntime = async (
 			// Another process changed the file (or we did): re-plan refreshes and usage at once.
 			unsubscribe = store.subscribe((next, previous) => {
 				if (next.data === previous.data) return;
+				alertCredentials(listCredentials(next.data, env, now()));
 				scheduler.reschedule();
 				poller.reschedule();
 			});
+			// What is so when the panel opens is on screen: the alerts start from it.
+			alertCredentials(listCredentials(store.getState().data, env, now()));
 			scheduler.start();
 			poller.start();
 		},
