@@ -115,8 +115,8 @@ const BLOCKS = '▁▂▃▄▅▆▇█';
 
 /**
 A sparkline of `cells` characters over the `spanMs` before `now`: each cell the highest % used seen
-in its stretch, ▁ for little to █ for the limit, a space where nothing was seen. Empty when fewer
-than two samples fall in the span (one point is no trend).
+in its stretch, ▁ for little to █ for the limit, a space where nothing was seen. Empty until two
+cells have samples (one moment is no trend).
 */
 export const sparkline = (
 	samples: ReadonlyArray<{at: number; usedPercent: number}>,
@@ -128,7 +128,6 @@ export const sparkline = (
 	const inSpan = samples.filter(
 		sample => sample.at > start && sample.at <= now,
 	);
-	if (inSpan.length < 2) return '';
 	const highest: Array<number | undefined> = Array.from({length: cells});
 	for (const {at, usedPercent} of inSpan) {
 		const cell = Math.min(
@@ -138,6 +137,8 @@ export const sparkline = (
 		highest[cell] = Math.max(highest[cell] ?? 0, usedPercent);
 	}
 
+	// Samples in one cell only are a moment, not a trend.
+	if (highest.filter(value => value !== undefined).length < 2) return '';
 	return highest
 		.map(value =>
 			value === undefined
@@ -164,8 +165,8 @@ export const startOfLocalDay = (now: number): number => {
 /**
 How many points of the window were used since local midnight: every rise between consecutive
 samples counts, a fall is a reset and counts nothing (what was used before it was still used).
-The last sample before midnight is the starting point. Undefined without a sample before `now`
-that is older than the latest one.
+The last sample before midnight is the starting point: without one (history that starts today)
+the day is not known whole, and the answer is undefined rather than a part of it.
 */
 export const usedToday = (
 	samples: ReadonlyArray<{at: number; usedPercent: number}>,
@@ -176,8 +177,8 @@ export const usedToday = (
 	const today = samples.filter(
 		sample => sample.at > midnight && sample.at <= now,
 	);
-	const series = before ? [before, ...today] : today;
-	if (series.length < 2) return undefined;
+	if (!before || today.length === 0) return undefined;
+	const series = [before, ...today];
 	let used = 0;
 	for (let index = 1; index < series.length; index++) {
 		const rise =

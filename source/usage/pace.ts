@@ -48,6 +48,8 @@ export const estimateRunOut = (
 		: runOut;
 };
 
+const MIN_PACE_SPAN_MS = 15 * 60_000;
+
 /**
 The pace of one window over its history (history.ts samples, oldest first, the live reading last):
 from the oldest sample of the current window period to the latest one, so a longer span smooths
@@ -80,7 +82,8 @@ export const runOutFromSamples = (
 		next = sample;
 	}
 
-	return oldest
+	// Readings minutes apart make no rate: a jump between them would read as a sprint.
+	return oldest && latest.at - oldest.at >= MIN_PACE_SPAN_MS
 		? estimateRunOut({...oldest, resetsAt}, {...latest, resetsAt})
 		: undefined;
 };

@@ -35,10 +35,21 @@ const Bar = ({usedPercent}: {usedPercent: number}) => {
 	);
 };
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "15:20" today, "Fri 15:20" within the week (a weekly window's line has room for no more). */
+const whenText = (at: number, now: number) =>
+	at - now < 6 * 24 * 3_600_000 && at > now
+		? formatClock(at, now).replace(
+				/^\d{4}-\d{2}-\d{2}/,
+				WEEKDAYS[new Date(at).getDay()] ?? '',
+			)
+		: formatClock(at, now);
+
 const resetText = (resetsAt: number | null, now: number) =>
 	resetsAt === null
 		? 'no reset time given'
-		: `resets in ${formatDuration(resetsAt - now)} (${formatClock(resetsAt, now)})`;
+		: `resets in ${formatDuration(resetsAt - now)} (${whenText(resetsAt, now)})`;
 
 /** What the history adds to a window: its sparkline, and for a weekly window the use of today. */
 const historyText = (
