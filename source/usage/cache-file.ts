@@ -28,9 +28,13 @@ export const usageCacheFile = (authFile: string) =>
 
 /**
 The cache as the file holds it, or an empty one. Opened without following a symbolic link and
-without blocking (a FIFO put in its place never hangs a status bar).
+without blocking (a FIFO put in its place never hangs a status bar). `history: false` skips
+reading the history (cache-read.ts).
 */
-export const readUsageCache = (file: string): CacheData => {
+export const readUsageCache = (
+	file: string,
+	options: {history?: boolean} = {},
+): CacheData => {
 	let fd: number | undefined;
 	try {
 		fd = fs.openSync(
@@ -43,7 +47,7 @@ export const readUsageCache = (file: string): CacheData => {
 		const stat = fs.fstatSync(fd);
 		if (!stat.isFile() || stat.size > MAX_CACHE_BYTES) return emptyCache();
 		const text = fs.readFileSync(fd, 'utf8');
-		return readCacheData(JSON.parse(text)) ?? emptyCache();
+		return readCacheData(JSON.parse(text), options) ?? emptyCache();
 	} catch {
 		return emptyCache();
 	} finally {

@@ -187,7 +187,10 @@ const readHistory = (value: unknown): History => {
 	return result;
 };
 
-const readEntry = (value: unknown): CacheEntry | undefined => {
+const readEntry = (
+	value: unknown,
+	withHistory: boolean,
+): CacheEntry | undefined => {
 	const entry = record(value);
 	const provider = text(entry?.['provider']);
 	const seenAt = time(entry?.['seenAt']);
@@ -245,6 +248,7 @@ const readEntry = (value: unknown): CacheEntry | undefined => {
 		result.claim = {token: claimToken, pid, at: claimAt, until: claimUntil};
 	}
 
+	if (!withHistory) return result;
 	const history = readHistory(entry['history']);
 	if (Object.keys(history).length > 0) result.history = history;
 	return result;
@@ -252,9 +256,13 @@ const readEntry = (value: unknown): CacheEntry | undefined => {
 
 /**
 The cache in a parsed file, or undefined when the value is not a usage cache of this version (a
-foreign or damaged file is ignored, and replaced by the next write).
+foreign or damaged file is ignored, and replaced by the next write). `history: false` leaves the
+history out, for readers that only show the numbers (a status line runs every few seconds).
 */
-export const readCacheData = (value: unknown): CacheData | undefined => {
+export const readCacheData = (
+	value: unknown,
+	{history = true}: {history?: boolean} = {},
+): CacheData | undefined => {
 	const object = record(value);
 	const entries = record(object?.['entries']);
 	if (!object || object['version'] !== CACHE_VERSION || !entries) {
@@ -264,7 +272,7 @@ export const readCacheData = (value: unknown): CacheData | undefined => {
 	const data = emptyCache();
 	for (const [key, entry] of Object.entries(entries)) {
 		const name = text(key);
-		const parsed = readEntry(entry);
+		const parsed = readEntry(entry, history);
 		if (name && parsed) data.entries[name] = parsed;
 	}
 

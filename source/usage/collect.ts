@@ -69,7 +69,8 @@ export const collectUsage = async (
 ): Promise<CachedUsage[]> => {
 	const file = usageCacheFile(input.file);
 	const now = input.now();
-	const cached = readUsageCache(file);
+	// The numbers only: one-shot commands show no history.
+	const cached = readUsageCache(file, {history: false});
 	const cache =
 		input.maxAgeMs === undefined
 			? undefined
@@ -97,6 +98,7 @@ export const collectUsage = async (
 					...(view.account ? {account: view.account} : {}),
 					maxAgeMs: input.maxAgeMs,
 					intervalMs: Math.max(input.maxAgeMs, 1000),
+					seen: cached,
 				},
 				async () =>
 					fetchUsage({

@@ -37,6 +37,11 @@ export type RunOptions = {
 	force?: boolean;
 	/** Stopped meanwhile (the panel quit, the token changed): the answer is recorded nowhere. */
 	signal?: AbortSignal;
+	/**
+	What this process read of the cache a moment ago (a one-shot command reads the file once for
+	all its credentials); the first look uses it instead of reading the file again.
+	*/
+	seen?: CacheData;
 };
 
 export type RunResult = {
@@ -146,7 +151,7 @@ export const createUsageCache = (deps: {
 				});
 
 			// Most calls end here, without the lock: the cache answers.
-			const seen = read().entries[key];
+			const seen = (options.seen ?? read()).entries[key];
 			const first = decideNow(seen);
 			if (!first.fetch) {
 				return {entry: seen, fetched: false, nextAt: first.until};
