@@ -84,6 +84,7 @@ export const spawnInPty = (
 	env: NodeJS.ProcessEnv,
 	text: string,
 	timeoutMs = 15_000,
+	node = process.execPath,
 ): PtyChild => {
 	const cols = 100;
 	const rows = 30;
@@ -92,7 +93,7 @@ export const spawnInPty = (
 	delete childEnv['CI'];
 	delete childEnv['CONTINUOUS_INTEGRATION'];
 	const start = performance.now();
-	const child = pty.spawn(process.execPath, [...args], {
+	const child = pty.spawn(node, [...args], {
 		name: 'xterm-256color',
 		cols,
 		rows,

@@ -48,11 +48,15 @@ export const startupTable = (
 	}),
 ];
 
-export const idleTable = (idle: IdleResult, maxCpuPercent: number) => [
+export const idleTable = (
+	idle: IdleResult,
+	maxCpuPercent: number,
+	maxRssMb: number,
+) => [
 	`| panel idle, 3 providers, ${idle.seconds.toFixed(1)} s | value | target | |`,
 	'|---|---:|---:|---|',
 	`| CPU (user + system) | ${idle.cpuPercent.toFixed(2)} % of one core (${idle.userMs.toFixed(0)} + ${idle.systemMs.toFixed(0)} ms) | < ${maxCpuPercent} % | ${verdict(idle.cpuPercent < maxCpuPercent)} |`,
-	`| RSS at the end | ${idle.rssMb.toFixed(1)} MB | — | |`,
+	`| RSS at the end | ${idle.rssMb.toFixed(1)} MB | < ${maxRssMb} MB | ${verdict(idle.rssMb < maxRssMb)} |`,
 	`| peak RSS (VmHWM) | ${idle.peakMb === undefined ? 'n/a' : `${idle.peakMb.toFixed(1)} MB`} | — | |`,
 	`| frames drawn (synchronized updates) | ${idle.frames} (${(idle.frames / idle.seconds).toFixed(2)}/s) | — | |`,
 	`| writes the pty delivered | ${idle.writes} | — | |`,

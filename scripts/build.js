@@ -49,21 +49,87 @@ common.external = Object.keys(packageJson.dependencies).filter(
 );
 
 /*
-Ink connects to React DevTools only when DEV=true, through a module that imports the optional
-react-devtools-core at its top; bundled, that import would run at start-up and fail. A no-op
-stands in for it: DEV=true has nothing to connect to in a released CLI.
+Ink connects to React DevTools only when DEV=true, through its devtools.js, which imports the
+optional react-devtools-core and, for it, the WebSocket library ws. Bundled, those imports would
+run at start-up and fail, and ws alone is 66 KB for every first frame to parse. An empty module
+stands in for devtools.js: DEV=true has nothing to connect to in a released CLI.
 */
 const noDevtools = {
 	name: 'no-devtools',
 	setup(build) {
-		build.onResolve({filter: /^react-devtools-core$/}, () => ({
-			path: 'react-devtools-core',
-			namespace: 'no-devtools',
-		}));
+		build.onResolve({filter: /^\.\/devtools\.js$/}, args =>
+			/[\\/]ink[\\/]build$/.test(args.resolveDir)
+				? {path: 'devtools', namespace: 'no-devtools'}
+				: undefined,
+		);
 		build.onLoad({filter: /.*/, namespace: 'no-devtools'}, () => ({
-			contents: 'export default {initialize() {}, connectToDevTools() {}};',
+			contents: 'export {};',
 			loader: 'js',
 		}));
+	},
+};
+
+/*
+string-width and the grapheme segmenters of Ink's text libraries were the bulk of a first frame:
+loading them builds an expression over every emoji sequence and ICU's break iterator, and they
+split every line on every frame. In the UI bundle every import of string-width goes to
+source/ui/text-width.ts, and the segmenters that @alcalzone/ansi-tokenize and slice-ansi create
+when loaded are source/ui/graphemes.ts, which uses Intl.Segmenter only for text that needs it.
+The build fails if a library no longer creates its segmenter the way this expects.
+*/
+const textWidth = path.join(root, 'source', 'ui', 'text-width.ts');
+const graphemes = path.join(root, 'source', 'ui', 'graphemes.ts');
+const segmenterOwners = [
+	/@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+	/slice-ansi[\\/]tokenize-ansi\.js$/,
+];
+const fastText = {
+	name: 'fast-text',
+	setup(build) {
+		build.onResolve({filter: /^string-width$/}, () => ({path: textWidth}));
+		for (const owner of segmenterOwners) {
+			build.onLoad({filter: owner}, async args => {
+				const source = await fs.readFile(args.path, 'utf8');
+				const created =
+					/new Intl\.Segmenter\(undefined, ?\{ ?granularity: ?["']grapheme["'] ?\}\)/g;
+				if (source.match(created)?.length !== 1) {
+					throw new Error(
+						`fast-text: ${args.path} no longer creates exactly one grapheme segmenter`,
+					);
+				}
+
+				return {
+					contents: `import {graphemes as __piAuthGraphemes} from ${JSON.stringify(graphemes)};\n${source.replace(created, '__piAuthGraphemes')}`,
+					loader: 'js',
+				};
+			});
+		}
+	},
+};
+
+/*
+yoga-layout (Ink's layout engine) carries its WebAssembly as a base64 data: URL and, where fetch
+exists, loads it with fetch(): in Node that loads undici and decodes the URL byte by byte, ~15 ms
+of a first frame. Given the bytes (its `wasmBinary`, `w`) it uses them as they are: its two tests
+for fetch are made to decode the URL with Buffer and take that path, and the build fails if the
+loader no longer has the shape this relies on.
+*/
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(build) {
+		build.onLoad({filter: /yoga-wasm-base64-esm\.js$/}, async args => {
+			const source = await fs.readFile(args.path, 'utf8');
+			const test = '"function"!=typeof fetch';
+			if (source.split(test).length !== 3) {
+				throw new Error(
+					`yoga-without-fetch: ${args.path} no longer tests ${test} exactly twice`,
+				);
+			}
+
+			// Node decodes base64 natively; the loader's own decoder is a loop in JavaScript.
+			const binary = '(w=Buffer.from(H.slice(37),"base64"),!0)';
+			return {contents: source.replaceAll(test, binary), loader: 'js'};
+		});
 	},
 };
 
@@ -111,7 +177,7 @@ const results = await Promise.all([
 		format: 'esm',
 		external: ['open', 'undici', 'proper-lockfile'],
 		define: {'process.env.NODE_ENV': '"production"'},
-		plugins: [noDevtools],
+		plugins: [noDevtools, fastText, yogaWithoutFetch],
 		// Bundled CommonJS (React) calls require() for Node built-ins.
 		banner: {
 			js: "import {createRequire as __pi_auth_require} from 'node:module'; const require = __pi_auth_require(import.meta.url);",

@@ -86,6 +86,9 @@ export const parseArgs = async (
 		'method',
 		'minValidity',
 		'enterprise',
+		'maxAge',
+		'format',
+		'usageOver',
 	] as const) {
 		if (cli.flags[name] === '') {
 			throw new PiAuthError('usage', `--${kebab(name)} needs a value.`);

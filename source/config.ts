@@ -6,7 +6,12 @@ import {findProvider, providerIds} from './providers/registry.js';
 import type {Endpoints, Provider, ProviderContext} from './providers/types.js';
 
 export type ProviderConfig = {endpoints: Endpoints; callbackPort?: number};
-export type Config = {file?: string; providers: Record<string, ProviderConfig>};
+export type Config = {
+	file?: string;
+	providers: Record<string, ProviderConfig>;
+	/** false: the live panel rings no bell and sends no desktop notification (issue 13). */
+	notify?: boolean;
+};
 
 export const emptyConfig: Config = {providers: {}};
 
@@ -109,8 +114,17 @@ export const parseConfig = (text: string, file: string): Config => {
 		throw configError(file, '(top level)', 'expected a JSON object');
 	const config: Config = {file, providers: {}};
 	for (const [key, entry] of Object.entries(value)) {
+		if (key === 'notify') {
+			if (typeof entry !== 'boolean') {
+				throw configError(file, 'notify', 'expected true or false');
+			}
+
+			config.notify = entry;
+			continue;
+		}
+
 		if (key !== 'providers') {
-			throw configError(file, key, 'unknown key (valid: providers)');
+			throw configError(file, key, 'unknown key (valid: providers, notify)');
 		}
 
 		if (!isRecord(entry))

@@ -78,9 +78,13 @@ export const buildContext = async (
 	const config: Config = await loadConfig(
 		resolveConfigFile({flag: flags.config, env: options.env}),
 	);
-	if (isDefault) await migrate(file, options.stderr);
-	warnIfOthersCanWrite(file, options.stderr);
-	if (hasRecovery(file)) await restoreRotated(file, options.stderr);
+	// process.stderr is built on first use (cli.ts), ~5 ms for a pipe: only a message pays for it.
+	const stderr = {
+		write: (text: string) => options.stderr.write(text),
+	} as NodeJS.WritableStream;
+	if (isDefault) await migrate(file, stderr);
+	warnIfOthersCanWrite(file, stderr);
+	if (hasRecovery(file)) await restoreRotated(file, stderr);
 	const waitMs = parseDuration(options.env['PI_AUTH_LOCK_WAIT'] ?? '');
 	const store = createAuthStore({
 		file,

@@ -53,6 +53,8 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		all: parsed.values['all'] === true,
 		check: parsed.values['check'] === true,
 		usage: parsed.values['usage'] === true,
+		line: parsed.values['line'] === true,
+		notify: true,
 	};
 	for (const name of [
 		'authFile',
@@ -60,6 +62,9 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		'method',
 		'minValidity',
 		'enterprise',
+		'maxAge',
+		'format',
+		'usageOver',
 	] as const) {
 		const text = value(kebab(name));
 		if (text !== undefined) flags[name] = text;

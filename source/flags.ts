@@ -13,6 +13,11 @@ export const flagSpec = {
 	check: {type: 'boolean', default: false},
 	usage: {type: 'boolean', default: false},
 	enterprise: {type: 'string'},
+	line: {type: 'boolean', default: false},
+	maxAge: {type: 'string'},
+	format: {type: 'string'},
+	usageOver: {type: 'string'},
+	notify: {type: 'boolean', default: true},
 } as const;
 
 export type Flags = {
@@ -29,6 +34,12 @@ export type Flags = {
 	check: boolean;
 	usage: boolean;
 	enterprise?: string;
+	line: boolean;
+	maxAge?: string;
+	format?: string;
+	usageOver?: string;
+	/** `--no-notify`: the live panel rings no bell and sends no desktop notification. */
+	notify: boolean;
 };
 
 export const commands = [
@@ -54,6 +65,11 @@ export const flagCommands: Partial<Record<keyof Flags, readonly Command[]>> = {
 	all: ['logout'],
 	check: ['status'],
 	usage: ['status'],
+	line: ['status'],
+	maxAge: ['status'],
+	format: ['status'],
+	usageOver: ['status'],
+	notify: ['status'],
 };
 
 export const kebab = (name: string) =>

@@ -7,7 +7,7 @@ import {tokenCommand} from './commands/token.js';
 import {buildContext} from './context.js';
 import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
 import {fastParse} from './fast-args.js';
-import {type Parsed, flagCommands, kebab} from './flags.js';
+import {type Parsed, flagCommands, flagSpec, kebab} from './flags.js';
 import {parseDuration} from './format.js';
 import {printable} from './printable.js';
 import {providerIds} from './providers/registry.js';
@@ -35,8 +35,11 @@ A flag that belongs to another command would do nothing: said, with the command 
 const checkFlagScope = (parsed: Parsed) => {
 	const command = parsed.command ?? 'login';
 	for (const [name, owners] of Object.entries(flagCommands)) {
-		const value = parsed.flags[name as keyof Parsed['flags']];
-		const given = value !== undefined && value !== false;
+		const key = name as keyof typeof flagSpec;
+		const value = parsed.flags[key];
+		const given =
+			value !== undefined &&
+			value !== ('default' in flagSpec[key] ? flagSpec[key].default : false);
 		if (given && !owners.includes(command)) {
 			throw usage(
 				`--${kebab(name)} does not apply to ${command}; it is a flag of ${owners.join(', ')}. See: pi-auth help ${command}`,
@@ -51,6 +54,42 @@ const checkFlagScope = (parsed: Parsed) => {
 	}
 };
 
+const durationFlag = (name: string, text: string | undefined) => {
+	if (text === undefined) return undefined;
+	const ms = parseDuration(text);
+	if (ms === undefined) {
+		throw usage(
+			`--${name} "${text}" is not a duration. Use e.g. 30s, 10m, 1h.`,
+		);
+	}
+
+	return ms;
+};
+
+/** `status` flags (cli-contract.md): --usage-over N is a percentage and implies --check. */
+const statusOptions = (flags: Parsed['flags']) => {
+	let usageOverPercent: number | undefined;
+	if (flags.usageOver !== undefined) {
+		const text = flags.usageOver.trim().replace(/%$/, '');
+		usageOverPercent = /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : Number.NaN;
+		if (!Number.isFinite(usageOverPercent)) {
+			throw usage(
+				`--usage-over "${flags.usageOver}" is not a percentage. Use e.g. --usage-over 80.`,
+			);
+		}
+	}
+
+	const maxAgeMs = durationFlag('max-age', flags.maxAge);
+	return {
+		check: flags.check || usageOverPercent !== undefined,
+		usage: flags.usage,
+		line: flags.line,
+		...(maxAgeMs === undefined ? {} : {maxAgeMs}),
+		...(flags.format === undefined ? {} : {format: flags.format}),
+		...(usageOverPercent === undefined ? {} : {usageOverPercent}),
+	};
+};
+
 /** Scripted commands: everything a script can do without a terminal. */
 const runScripted = async (
 	parsed: Parsed,
@@ -59,7 +98,7 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			return statusCommand(context, {check: flags.check, usage: flags.usage});
+			return statusCommand(context, statusOptions(flags));
 		}
 
 		case 'token': {
@@ -133,7 +172,10 @@ const isInteractive = (parsed: Parsed, options: RunOptions): boolean => {
 	const wantsUi =
 		command === undefined ||
 		command === 'login' ||
-		(command === 'status' && !flags.check);
+		(command === 'status' &&
+			!flags.check &&
+			!flags.line &&
+			flags.usageOver === undefined);
 	return (
 		wantsUi &&
 		!flags.json &&

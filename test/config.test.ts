@@ -72,7 +72,17 @@ describe('the config file', () => {
 		expect(failure({providers: {anthropic: {colour: 'red'}}})).toMatch(
 			/providers\.anthropic\.colour/,
 		);
-		expect(failure({other: 1})).toMatch(/unknown key/);
+		expect(failure({other: 1})).toMatch(
+			/unknown key \(valid: providers, notify\)/,
+		);
+		expect(failure({notify: 'no'})).toMatch(
+			/at notify: expected true or false/,
+		);
+		expect(parseConfig('{"notify": false}', file)).toEqual({
+			file,
+			providers: {},
+			notify: false,
+		});
 		expect(failure([])).toMatch(/expected a JSON object/);
 		expect(() => parseConfig('{nope', file)).toThrow(/not valid JSON/);
 	});

@@ -9,7 +9,7 @@ export type CommandContext = {
 	env: NodeJS.ProcessEnv;
 	now: () => number;
 	stdin: NodeJS.ReadableStream;
-	stdout: NodeJS.WritableStream;
+	stdout: NodeJS.WritableStream & {isTTY?: boolean};
 	stderr: NodeJS.WritableStream;
 	/** Proxy-aware fetch, created on first use (undici loads only when a proxy is set). */
 	fetch: () => Promise<typeof fetch>;

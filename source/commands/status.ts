@@ -1,12 +1,20 @@
 import {type CredentialView, listCredentials} from '../credentials/view.js';
-import {formatExpiry} from '../format.js';
-import type {CollectedUsage} from '../usage/collect.js';
+import {formatExpiry, parseDuration} from '../format.js';
+import type {CachedUsage} from '../usage/collect.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type StatusOptions = {
 	check: boolean;
 	/** Fetch subscription usage too (cli-contract.md: one-shot status fetches it only on request). */
 	usage?: boolean;
+	/** `--line`: one line for a prompt or a status bar (status-line.ts). */
+	line?: boolean;
+	/** `--max-age`: fetch usage older than this first (ms); without it the cache is read as it is. */
+	maxAgeMs?: number;
+	/** `--format`: the line's template. */
+	format?: string;
+	/** `--usage-over N` (with --check): exit 3 when a window is at or above N % used. */
+	usageOverPercent?: number;
 };
 
 /** The `status --json` entry (cli-contract.md). Tokens never appear here. */
@@ -88,8 +96,8 @@ const writeText = (
 	file: string,
 	views: readonly CredentialView[],
 	now: number,
-	usage: readonly CollectedUsage[] | undefined,
-	usageLine: ((usage: CollectedUsage, now: number) => string) | undefined,
+	usage: readonly CachedUsage[] | undefined,
+	usageLine: ((usage: CachedUsage, now: number) => string) | undefined,
 ) => {
 	const {stdout} = context;
 	writeLine(stdout, `Credentials in ${file}`);
@@ -115,54 +123,115 @@ const writeText = (
 	}
 };
 
-/**
-`--usage`: every listed credential's usage, fetched side by side. The module loads only here, so
-plain status and `token` never pay for it, and nothing touches the network without the flag.
-*/
-const loadUsage = async (
-	context: CommandContext,
-	views: readonly CredentialView[],
-) => {
-	const collect = await import('../usage/collect.js');
-	const usage = await collect.collectUsage(views, {
-		config: context.config,
-		fetch: await context.fetch(),
-		now: context.now,
-	});
-	return {usage, usageLine: collect.usageLine};
+/** PI_AUTH_LOCK_WAIT (readme "Operational knobs") holds for the usage cache's lock too. */
+const waitOf = (env: NodeJS.ProcessEnv) => {
+	const waitMs = parseDuration(env['PI_AUTH_LOCK_WAIT'] ?? '');
+	return waitMs === undefined ? {} : {waitMs};
 };
 
 /**
-One snapshot (no TTY) or the check. Exit 0 whenever the file could be read: usage, fetched only
-with --usage and never with --check (cli-contract.md), does not change the exit code.
+Usage through the cache. The module loads only here, so plain status and `token` never pay for it,
+and nothing touches the network unless --usage or --max-age asks.
+*/
+const loadUsage = async (
+	context: CommandContext,
+	file: string,
+	views: readonly CredentialView[],
+	maxAgeMs: number | undefined,
+	waitForOthers: boolean,
+) => {
+	const collect = await import('../usage/collect.js');
+	const usage = await collect.collectUsage(views, {
+		file,
+		config: context.config,
+		fetch: context.fetch,
+		now: context.now,
+		...(maxAgeMs === undefined ? {} : {maxAgeMs}),
+		waitForOthers,
+		...waitOf(context.env),
+	});
+	return {usage, collect};
+};
+
+/** cli-contract.md: exit 3 when some window is at or above N % (a window past its reset is not). */
+export const usageOver = (
+	usage: readonly CachedUsage[],
+	percent: number,
+	now: number,
+): boolean =>
+	usage.some(({entry}) =>
+		(entry?.snapshot?.windows ?? []).some(
+			window =>
+				window.usedPercent >= percent &&
+				(window.resetsAt === null || window.resetsAt > now),
+		),
+	);
+
+/**
+One snapshot (no TTY), the check, or the line. Exit 0 whenever the file could be read: usage,
+fetched only with --usage (never with --check) or --max-age, does not change the exit code, except
+that `--check --usage-over N` adds 3 when 1 and 2 do not apply (cli-contract.md).
 */
 export const statusCommand = async (
 	context: CommandContext,
-	{check, usage: withUsage = false}: StatusOptions,
+	options: StatusOptions,
 ): Promise<number> => {
+	const {check, usage: withUsage = false, maxAgeMs} = options;
 	const {store} = context;
 	await store.getState().reload();
 	const {data, error, file} = store.getState();
 	if (error) throw error;
 	const now = context.now();
 	const views = listCredentials(data, context.env, now);
-	const {usage, usageLine} =
+	if (options.line) {
+		const [{usage}, line] = await Promise.all([
+			loadUsage(context, file, views, maxAgeMs, false),
+			import('./status-line.js'),
+		]);
+		writeLine(
+			context.stdout,
+			line.statusLine(usage, {
+				now: context.now(),
+				env: context.env,
+				color: Boolean(context.stdout.isTTY),
+				...(options.format === undefined ? {} : {format: options.format}),
+				...(maxAgeMs === undefined ? {} : {maxAgeMs}),
+			}),
+		);
+		return 0;
+	}
+
+	const shown =
 		withUsage && !check && views.length > 0
-			? await loadUsage(context, views)
-			: {usage: undefined, usageLine: undefined};
+			? await loadUsage(context, file, views, maxAgeMs ?? 0, true)
+			: undefined;
 	if (context.json) {
 		writeJson(context.stdout, {
 			file,
 			providers: views.map((view, index) => {
-				const collected = usage?.[index];
+				const collected = shown?.usage[index];
 				return collected
-					? {...statusEntry(view, now), usage: collected.json}
+					? {
+							...statusEntry(view, now),
+							usage: shown.collect.usageJson(collected, now),
+						}
 					: statusEntry(view, now);
 			}),
 		});
 	} else {
-		writeText(context, file, views, now, usage, usageLine);
+		writeText(
+			context,
+			file,
+			views,
+			now,
+			shown?.usage,
+			shown?.collect.usageLine,
+		);
 	}
 
-	return check ? checkExitCode(views) : 0;
+	if (!check) return 0;
+	const code = checkExitCode(views);
+	if (code !== 0 || options.usageOverPercent === undefined) return code;
+	const {usage} = await loadUsage(context, file, views, maxAgeMs, true);
+	return usageOver(usage, options.usageOverPercent, context.now()) ? 3 : 0;
 };

@@ -1,16 +1,22 @@
 import {type StoreApi, createStore} from 'zustand/vanilla';
 import type {CommandContext} from '../commands/io.js';
 import {type AuthStore, watchAuthFile} from '../credentials/store.js';
-import {listCredentials} from '../credentials/view.js';
+import {type CredentialView, listCredentials} from '../credentials/view.js';
+import {formatClock} from '../format.js';
+import {findProvider} from '../providers/registry.js';
+import {createAlerts} from '../usage/alerts.js';
 import {
 	type RefreshActivity,
 	type Timers,
 	createRefreshScheduler,
 } from './scheduler.js';
+import {usageCacheFile} from '../usage/cache-file.js';
 import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
-import {usageTargets} from '../usage/targets.js';
+import {createUsageCache} from '../usage/shared.js';
+import {usageKeyOf, usageTargets} from '../usage/targets.js';
+import type {Notify} from './notify.js';
 
-/** What the background work knows and the panel draws, per provider id. */
+/** What the background work knows and the panel draws: activity per provider, usage per usage key. */
 export type PanelRuntimeState = {
 	activity: Readonly<Record<string, RefreshActivity>>;
 	usage: Readonly<Record<string, UsagePollState>>;
@@ -27,8 +33,8 @@ export type PanelRuntime = {
 	refreshing: () => boolean;
 	/** `R`: refresh the token now, bypassing backoff. */
 	refreshToken: (provider: string) => void;
-	/** `r`: fetch usage now, bypassing backoff. */
-	refreshUsage: (provider: string) => void;
+	/** `r`: fetch usage now, bypassing backoff (the credential's usage key, targets.ts). */
+	refreshUsage: (key: string) => void;
 	/** `d`: sign out (never needs the network). */
 	logout: (provider: string) => Promise<void>;
 };
@@ -39,6 +45,10 @@ const systemTimers: Timers = {
 		clearTimeout(handle as NodeJS.Timeout);
 	},
 };
+
+/** "Anthropic", "GitHub Copilot": the provider's name without its plans. */
+const shortName = (id: string) =>
+	(findProvider(id)?.name ?? id).replace(/\s*\(.*\)$/, '');
 
 const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
 	const {[key]: _gone, ...rest} = record;
@@ -54,9 +64,46 @@ shows up within a second or two. The panel only reads `state` and calls the acti
 export const createPanelRuntime = async (
 	context: CommandContext,
 	timers: Timers = systemTimers,
+	options: {
+		/** Bell and desktop notification at 80 % and 95 %, resets and sign-ins (engine/notify.ts). */
+		notify?: Notify;
+	} = {},
 ): Promise<PanelRuntime> => {
 	const {store, config, env, now} = context;
 	const fetch = await context.fetch();
+	const {notify} = options;
+	const alerts = createAlerts();
+	// The snapshot each credential's alerts last looked at: a redraw or the same answer again says nothing.
+	const alerted = new Map<string, number>();
+	const alertUsage = (key: string, usage: UsagePollState | undefined) => {
+		const snapshot = usage?.snapshot;
+		if (!notify || !usage || !snapshot) return;
+		if (alerted.get(key) === snapshot.fetchedAt) return;
+		alerted.set(key, snapshot.fetchedAt);
+		for (const alert of alerts.usage(
+			key,
+			shortName(usage.provider),
+			snapshot.windows,
+			at => formatClock(at, now()),
+		)) {
+			notify(alert);
+		}
+	};
+
+	const alertCredentials = (views: readonly CredentialView[]) => {
+		if (!notify) return;
+		for (const view of views) {
+			for (const alert of alerts.credential(
+				usageKeyOf(view),
+				shortName(view.provider.id),
+				view.state,
+				`pi-auth login ${view.provider.id}`,
+			)) {
+				notify(alert);
+			}
+		}
+	};
+
 	const state = createStore<PanelRuntimeState>()(() => ({
 		activity: {},
 		usage: {},
@@ -76,6 +123,11 @@ export const createPanelRuntime = async (
 	const poller = createUsagePoller({
 		now,
 		timers,
+		// Shared with every other panel and status line (usage/shared.ts).
+		cache: createUsageCache({
+			file: usageCacheFile(store.getState().file),
+			now,
+		}),
 		targets: () =>
 			usageTargets({
 				views: listCredentials(store.getState().data, env, now()),
@@ -83,12 +135,13 @@ export const createPanelRuntime = async (
 				fetch,
 				now,
 			}),
-		onUpdate(provider, usage) {
+		onUpdate(key, usage) {
 			state.setState(current => ({
 				usage: usage
-					? {...current.usage, [provider]: usage}
-					: without(current.usage, provider),
+					? {...current.usage, [key]: usage}
+					: without(current.usage, key),
 			}));
+			alertUsage(key, usage);
 		},
 	});
 	let unwatch: (() => void) | undefined;
@@ -102,24 +155,26 @@ export const createPanelRuntime = async (
 			// Another process changed the file (or we did): re-plan refreshes and usage at once.
 			unsubscribe = store.subscribe((next, previous) => {
 				if (next.data === previous.data) return;
+				alertCredentials(listCredentials(next.data, env, now()));
 				scheduler.reschedule();
 				poller.reschedule();
 			});
+			// What is so when the panel opens is on screen: the alerts start from it.
+			alertCredentials(listCredentials(store.getState().data, env, now()));
 			scheduler.start();
 			poller.start();
 		},
 		async stop() {
 			unwatch?.();
 			unsubscribe?.();
-			poller.stop();
-			await scheduler.stop();
+			await Promise.all([poller.stop(), scheduler.stop()]);
 		},
 		refreshing: scheduler.busy,
 		refreshToken(provider) {
 			void scheduler.refreshNow(provider);
 		},
-		refreshUsage(provider) {
-			void poller.refreshNow(provider);
+		refreshUsage(key) {
+			void poller.refreshNow(key);
 		},
 		async logout(provider) {
 			await store.getState().remove([provider]);

@@ -1,10 +1,5 @@
 import {createHash, timingSafeEqual} from 'node:crypto';
-import {
-	type IncomingMessage,
-	type Server,
-	type ServerResponse,
-	createServer,
-} from 'node:http';
+import type {IncomingMessage, Server, ServerResponse} from 'node:http';
 import {PiAuthError} from '../errors.js';
 import {PAGES, send} from './callback-pages.js';
 import {safeServerCode} from './http-failure.js';
@@ -210,6 +205,9 @@ export const startCallbackServer = async (
 		});
 	};
 
+	// Loaded here, not at the top: node:http is a few ms of every first frame, and only a browser
+	// sign-in listens (npm run bench).
+	const {createServer} = await import('node:http');
 	const makeServer = () =>
 		createServer(
 			{

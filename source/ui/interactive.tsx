@@ -2,6 +2,7 @@ import {render} from 'ink';
 import type {CommandContext} from '../commands/io.js';
 import {createPanelRuntime} from '../engine/panel-runtime.js';
 import {normalizeEnterpriseDomain} from '../engine/login.js';
+import {terminalNotifier} from '../engine/notify.js';
 import type {Parsed} from '../flags.js';
 import {
 	knownMethod,
@@ -54,8 +55,15 @@ export const runInteractive = async (
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
 	const services = createServices(context, {browser: parsed.flags.browser});
+	// --no-notify or `"notify": false` in the config file: the panel stays quiet.
+	const notify =
+		parsed.flags.notify && context.config.notify !== false
+			? terminalNotifier(context.stdout, context.env)
+			: undefined;
 	const runtime =
-		parsed.command === 'status' ? await createPanelRuntime(context) : undefined;
+		parsed.command === 'status'
+			? await createPanelRuntime(context, undefined, notify ? {notify} : {})
+			: undefined;
 	let code = 0;
 	const onExit = (exitCode: number) => {
 		code = exitCode;

@@ -142,6 +142,8 @@ export const parseAnthropicUsage = (body: unknown): UsageReport => {
 export const anthropicUsage: UsageFetcher = {
 	endpoint: 'usage',
 	parse: parseAnthropicUsage,
+	identity: credential =>
+		credential.type === 'oauth' ? [credential.access] : [credential.key],
 	unavailable(credential) {
 		// A setup token is stored with an empty refresh (providers.md); the endpoint answers it 403.
 		if (credential.type === 'oauth' && credential.refresh === '') {

@@ -4,6 +4,7 @@ import {boolean, epochMs, number, record, text} from './read-values.js';
 import {getUsage} from './request.js';
 import type {
 	CopilotExtras,
+	CopilotQuota,
 	CopilotQuotaLabel,
 	UsageFetcher,
 	UsageReport,
@@ -16,19 +17,54 @@ const QUOTAS: ReadonlyArray<[field: string, label: CopilotQuotaLabel]> = [
 	['completions', 'completions'],
 ];
 
+/*
+Premium requests a month per plan (GitHub's plan pages, as of 2026). Since 1 June 2026 chat, agent
+and CLI use is metered in AI credits instead (usage-endpoints.md), and the same
+`premium_interactions` snapshot then carries credits: Pro 1,500, Pro+ 7,000, Max 20,000, and org
+budgets far larger (ent=10000000 was seen). Annual plans keep premium requests until they renew,
+so the date says nothing; the size does: an entitlement above the plan's premium-request
+allowance can only be credits, and so can a fractional one (requests are whole) or a Max plan
+(it never had premium requests).
+*/
+const PREMIUM_ALLOWANCE: Record<string, number> = {
+	free: 50,
+	individual: 300,
+	individual_pro: 1500,
+	business: 300,
+	enterprise: 1000,
+};
+const LARGEST_ALLOWANCE = 1500;
+
+const creditMetered = (
+	object: Record<string, unknown>,
+	quota: Record<string, unknown>,
+	entitlement: number | undefined,
+): boolean => {
+	const plan = text(object['copilot_plan'])?.toLowerCase() ?? '';
+	const sku = text(object['access_type_sku'])?.toLowerCase() ?? '';
+	if (/\bmax\b|_max|max_/.test(`${plan} ${sku}`)) return true;
+	if (text(quota['quota_id'])?.includes('credit')) return true;
+	if (entitlement === undefined || entitlement <= 0) return false;
+	return (
+		!Number.isInteger(entitlement) ||
+		entitlement > (PREMIUM_ALLOWANCE[plan] ?? LARGEST_ALLOWANCE)
+	);
+};
+
 type Quota = {usedPercent?: number; notMetered: boolean};
 
 /**
-usage-endpoints.md: used % = 100 − percent_remaining; `unlimited: true`, or entitlement 0 with
-remaining 0, is "not metered", which must never read as 0 % used.
+usage-endpoints.md: used % = 100 − percent_remaining; `unlimited: true`, entitlement -1 (the
+sentinel paid plans send for chat and completions), or entitlement 0 with remaining 0 is "not
+metered", which must never read as 0 % used. Over quota, percent_remaining goes below 0 and the
+used % above 100: kept, not clamped.
 */
-const readQuota = (value: unknown): Quota | undefined => {
-	const quota = record(value);
-	if (!quota) return undefined;
+const readQuota = (quota: Record<string, unknown>): Quota | undefined => {
 	const entitlement = number(quota['entitlement']);
 	const remaining = number(quota['remaining']);
 	if (
 		boolean(quota['unlimited']) === true ||
+		entitlement === -1 ||
 		(entitlement === 0 && remaining === 0)
 	) {
 		return {notMetered: true};
@@ -63,6 +99,24 @@ const freeQuota = (object: Record<string, unknown>, field: string) => {
 		: undefined;
 };
 
+const countsOf = (
+	quota: Record<string, unknown>,
+	label: CopilotQuotaLabel,
+): CopilotQuota | undefined => {
+	const entitlement = number(quota['entitlement']) ?? null;
+	const remaining =
+		number(quota['remaining']) ?? number(quota['quota_remaining']) ?? null;
+	if (entitlement === null && remaining === null) return undefined;
+	return {
+		label,
+		unit: label === 'credits' ? 'credits' : 'requests',
+		entitlement,
+		remaining,
+		overage: number(quota['overage_count']) ?? null,
+		overagePermitted: boolean(quota['overage_permitted']) ?? null,
+	};
+};
+
 /** The Copilot `user` body (usage-endpoints.md). */
 export const parseCopilotUsage = (body: unknown): UsageReport => {
 	const object = record(body) ?? {};
@@ -74,8 +128,16 @@ export const parseCopilotUsage = (body: unknown): UsageReport => {
 		null;
 	const windows: UsageWindow[] = [];
 	const notMetered: CopilotQuotaLabel[] = [];
-	for (const [field, label] of QUOTAS) {
-		const quota = readQuota(snapshots?.[field]);
+	const quotas: CopilotQuota[] = [];
+	for (const [field, base] of QUOTAS) {
+		const snapshot = record(snapshots?.[field]);
+		const label =
+			base === 'premium' &&
+			snapshot &&
+			creditMetered(object, snapshot, number(snapshot['entitlement']))
+				? 'credits'
+				: base;
+		const quota = snapshot ? readQuota(snapshot) : undefined;
 		if (quota?.notMetered) {
 			notMetered.push(label);
 			continue;
@@ -85,6 +147,8 @@ export const parseCopilotUsage = (body: unknown): UsageReport => {
 		// Huge counts (entitlement 1e308) overflow to Infinity, which JSON turns into null.
 		if (usedPercent !== undefined && Number.isFinite(usedPercent)) {
 			windows.push({label, usedPercent, resetsAt});
+			const counts = snapshot ? countsOf(snapshot, label) : undefined;
+			if (counts) quotas.push(counts);
 		}
 	}
 
@@ -106,13 +170,81 @@ export const parseCopilotUsage = (body: unknown): UsageReport => {
 						permitted: overagePermitted ?? null,
 					},
 				}),
+		...(quotas.length > 0 ? {quotas} : {}),
 	};
 	return {windows, extras};
+};
+
+const HEADER_PREFIX = 'x-quota-snapshot-';
+// VS Code reads premium_models where premium_interactions is missing: the same quota.
+const HEADER_IDS: Record<string, string> = {
+	premium_interactions: 'premium_interactions',
+	premium_models: 'premium_interactions',
+	chat: 'chat',
+	completions: 'completions',
+};
+
+type HeaderSource =
+	| {get: (name: string) => string | null}
+	| Readonly<Record<string, string | readonly string[] | undefined>>;
+
+const headerValue = (headers: HeaderSource, name: string) => {
+	if (typeof headers.get === 'function') {
+		return (
+			(headers as {get: (name: string) => string | null}).get(name) ?? undefined
+		);
+	}
+
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() !== name) continue;
+		return Array.isArray(value) ? value[0] : (value as string | undefined);
+	}
+
+	return undefined;
+};
+
+/**
+The same numbers as response headers (usage-endpoints.md; Menci/Floway PR #339): every successful
+Copilot API response carries `x-quota-snapshot-<id>: ent=…&ov=…&ovPerm=…&rem=<% left>&rst=<ISO
+reset>&totRem=<left>`. Read into the `user` body's shape and parsed as that is, so both forms give
+the same windows. `account` adds what the headers lack (plan, login).
+*/
+export const parseCopilotQuotaHeaders = (
+	headers: HeaderSource,
+	account: {copilot_plan?: string; login?: string} = {},
+): UsageReport => {
+	const snapshots: Record<string, unknown> = {};
+	let reset: string | undefined;
+	for (const [id, field] of Object.entries(HEADER_IDS)) {
+		const raw = headerValue(headers, `${HEADER_PREFIX}${id}`);
+		if (raw === undefined || field in snapshots) continue;
+		const params = new URLSearchParams(raw);
+		const value = (name: string) => params.get(name) ?? undefined;
+		snapshots[field] = {
+			entitlement: value('ent'),
+			remaining: value('totRem'),
+			percent_remaining: value('rem'),
+			overage_count: value('ov'),
+			overage_permitted: value('ovPerm'),
+			quota_id: field,
+		};
+		reset ??= value('rst');
+	}
+
+	return parseCopilotUsage({
+		...account,
+		quota_snapshots: snapshots,
+		...(reset ? {quota_reset_date_utc: reset} : {}),
+	});
 };
 
 export const copilotUsage: UsageFetcher = {
 	endpoint: 'user',
 	parse: parseCopilotUsage,
+	identity: credential =>
+		credential.type === 'oauth'
+			? [credential.refresh, credential.enterpriseUrl ?? '']
+			: [credential.key],
 	unavailable(credential) {
 		// The quota endpoint takes the GitHub token (the stored `refresh`), not the Copilot token.
 		return credential.type === 'oauth' && credential.refresh === ''

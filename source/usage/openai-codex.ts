@@ -94,6 +94,10 @@ export const parseCodexUsage = (body: unknown, now: number): UsageReport => {
 export const codexUsage: UsageFetcher = {
 	endpoint: 'usage',
 	parse: parseCodexUsage,
+	identity: credential =>
+		credential.type === 'oauth'
+			? [credential.access, credential.accountId ?? '']
+			: [credential.key],
 	unavailable(credential) {
 		if (
 			credential.type === 'oauth' &&

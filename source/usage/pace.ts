@@ -1,5 +1,3 @@
-import type {UsageSnapshot} from './types.js';
-
 /** One window at one moment: the fields a pace reading needs. */
 export type WindowSample = {
 	/** When the reading was taken (epoch ms). */
@@ -50,47 +48,42 @@ export const estimateRunOut = (
 		: runOut;
 };
 
-const sampleOf = (
-	snapshot: UsageSnapshot,
-	label: string,
-): WindowSample | undefined => {
-	const window = snapshot.windows.find(entry => entry.label === label);
-	return window
-		? {
-				at: snapshot.fetchedAt,
-				usedPercent: window.usedPercent,
-				resetsAt: window.resetsAt,
-			}
-		: undefined;
-};
+const MIN_PACE_SPAN_MS = 15 * 60_000;
 
 /**
-The pace of one window over a history of snapshots (oldest first): from the oldest sample in the
-latest sample's window period to the latest one, so a longer span smooths whole-percent steps.
+The pace of one window over its history (history.ts samples, oldest first, the live reading last):
+from the oldest sample of the current window period to the latest one, so a longer span smooths
+whole-percent steps. History points carry no reset time: the period starts after the last fall
+(a reset) and no earlier than the window's length, where the label tells it.
 */
-export const runOutFromHistory = (
-	history: readonly UsageSnapshot[],
-	label: string,
+export const runOutFromSamples = (
+	samples: ReadonlyArray<{at: number; usedPercent: number}>,
+	resetsAt: number | null,
+	spanMs?: number,
 ): number | undefined => {
-	const samples = history.flatMap(snapshot => {
-		const sample = sampleOf(snapshot, label);
-		return sample ? [sample] : [];
-	});
 	const latest = samples.at(-1);
 	if (!latest) return undefined;
-	let oldest: WindowSample | undefined;
+	let oldest: {at: number; usedPercent: number} | undefined;
+	let next = latest;
 	for (let index = samples.length - 2; index >= 0; index--) {
 		const sample = samples[index];
 		if (
 			!sample ||
-			sample.usedPercent > latest.usedPercent ||
-			resetBetween(sample, latest)
+			sample.usedPercent > next.usedPercent ||
+			(spanMs !== undefined && latest.at - sample.at >= spanMs) ||
+			(resetsAt !== null &&
+				spanMs !== undefined &&
+				sample.at <= resetsAt - spanMs)
 		) {
 			break;
 		}
 
 		oldest = sample;
+		next = sample;
 	}
 
-	return oldest ? estimateRunOut(oldest, latest) : undefined;
+	// Readings minutes apart make no rate: a jump between them would read as a sprint.
+	return oldest && latest.at - oldest.at >= MIN_PACE_SPAN_MS
+		? estimateRunOut({...oldest, resetsAt}, {...latest, resetsAt})
+		: undefined;
 };

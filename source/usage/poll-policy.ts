@@ -1,9 +1,14 @@
 import {type ErrorCode, isPiAuthError} from '../errors.js';
+import type {History} from './history.js';
 import type {UsageOutcome, UsageSnapshot} from './types.js';
 
 /** What the poller polls: one credential of one provider, re-read on every tick. */
 export type UsageTarget = {
+	/** The credential's key in the usage cache (cache-data.ts); the provider id today. */
+	key: string;
 	provider: string;
+	/** The account, when the entry names one: another account under the key starts afresh. */
+	account?: string;
 	/**
 	Identifies the token the endpoint sees (a hash, never the token). 429s are per access token
 	(usage-endpoints.md): a new token starts with a clean backoff and is fetched at once.
@@ -18,14 +23,15 @@ export type UsageError = {
 	at: number;
 };
 
-/** One provider's usage as the panel draws it. */
+/** One credential's usage as the panel draws it. */
 export type UsagePollState = {
+	key: string;
 	provider: string;
 	fetching: boolean;
 	/** The last good snapshot, kept through failures (show its age, usage-endpoints.md). */
 	snapshot?: UsageSnapshot;
-	/** Recent snapshots of this token, oldest first, for the pace reading (bounded). */
-	history: readonly UsageSnapshot[];
+	/** The usage cache's history of this credential (history.ts): sparklines, today, pace. */
+	history: History;
 	/** Set when usage cannot be had for this credential (API key, setup token, …). */
 	unavailable?: string;
 	/** The last failure; cleared by the next success. */
@@ -44,8 +50,6 @@ export const RATE_LIMIT_MAX_MS = 60 * 60_000;
 const FAILURE_MAX_MS = 10 * 60_000;
 /** The shortest timer ever set: nothing here may spin. */
 export const MIN_DELAY_MS = 1000;
-export const HISTORY_LIMIT = 32;
-export const HISTORY_SPAN_MS = 60 * 60_000;
 
 /** The wait after a failure; `strikes` counts consecutive 429s, `failures` all failures. */
 export const usageBackoffMs = (

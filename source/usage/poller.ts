@@ -1,17 +1,13 @@
-import {isPiAuthError} from '../errors.js';
+import type {CacheEntry} from './cache-data.js';
 import {
 	DEFAULT_INTERVAL_MS,
-	HISTORY_LIMIT,
-	HISTORY_SPAN_MS,
 	MIN_DELAY_MS,
-	RATE_LIMIT_MAX_MS,
 	type UsagePollState,
 	type UsageTarget,
-	toUsageError,
-	usageBackoffMs,
 	usageFreshness,
 } from './poll-policy.js';
-import type {Timers, UsageOutcome} from './types.js';
+import {type UsageCache, createUsageCache} from './shared.js';
+import type {Timers} from './types.js';
 
 export {
 	DEFAULT_INTERVAL_MS,
@@ -28,33 +24,68 @@ export type UsagePollerDeps = {
 	now: () => number;
 	timers: Timers;
 	targets: () => readonly UsageTarget[];
-	/** Called whenever a provider's state changes, and with undefined when it is gone. */
-	onUpdate?: (provider: string, state: UsagePollState | undefined) => void;
+	/** Called whenever a credential's state changes, and with undefined when it is gone. */
+	onUpdate?: (key: string, state: UsagePollState | undefined) => void;
 	intervalMs?: number;
+	/** The usage cache shared with other processes (shared.ts); in memory when not given. */
+	cache?: UsageCache;
 };
 
 type Entry = {
 	target: UsageTarget;
 	state: UsagePollState;
-	strikes: number;
 	controller?: AbortController;
 	running?: Promise<void>;
 };
 
+/** What the cache says about the credential, as the panel draws it. */
+const fromCache = (
+	entry: CacheEntry | undefined,
+	token: string,
+): Partial<UsagePollState> => {
+	if (!entry) return {};
+	const {snapshot, unavailable, error, backoff, history} = entry;
+	const own = unavailable?.token === token ? unavailable.reason : undefined;
+	const latest =
+		snapshot && !own
+			? {
+					windows: snapshot.windows,
+					extras: snapshot.extras,
+					fetchedAt: snapshot.fetchedAt,
+				}
+			: undefined;
+	return {
+		snapshot: latest,
+		history: own ? {} : (history ?? {}),
+		unavailable: own,
+		// An error older than the snapshot was followed by a success.
+		lastError:
+			error && (!snapshot || error.at >= snapshot.fetchedAt)
+				? error
+				: undefined,
+		failures: backoff?.token === token ? backoff.failures : 0,
+	};
+};
+
 /**
 Polls every credential's usage for the live panel (usage-endpoints.md): about once a minute; on 429
-a positive Retry-After, else 5 min doubling to 1 h, per token; one provider's failures never delay
+a positive Retry-After, else 5 min doubling to 1 h, per token; one credential's failures never delay
 another (each has its own plan and fetches run side by side). One timer, at the earliest plan.
+Every fetch goes through the usage cache, so several panels and status lines share one request
+per credential per interval, and one backoff.
 */
 export const createUsagePoller = (deps: UsagePollerDeps) => {
 	const intervalMs = deps.intervalMs ?? DEFAULT_INTERVAL_MS;
+	const cache = deps.cache ?? createUsageCache({now: deps.now});
 	const entries = new Map<string, Entry>();
+	// Runs not finished yet, stopped ones included: stop() waits for their last cache write.
+	const inFlight = new Set<Promise<void>>();
 	let timer: unknown;
 	let stopped = true;
 
 	const emit = (entry: Entry, patch: Partial<UsagePollState>) => {
 		entry.state = {...entry.state, ...patch};
-		deps.onUpdate?.(entry.state.provider, entry.state);
+		deps.onUpdate?.(entry.state.key, entry.state);
 	};
 
 	/** Takes in new targets, drops gone ones, and starts a changed token afresh. */
@@ -70,25 +101,27 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 		}
 
 		for (const target of targets) {
-			if (seen.has(target.provider)) continue;
-			seen.add(target.provider);
-			const entry = entries.get(target.provider);
+			if (seen.has(target.key)) continue;
+			seen.add(target.key);
+			const entry = entries.get(target.key);
 			if (!entry) {
-				const state = {
+				const known = cache.read().entries[target.key];
+				const state: UsagePollState = {
+					key: target.key,
 					provider: target.provider,
 					fetching: false,
-					history: [],
+					history: {},
 					failures: 0,
+					...fromCache(known, target.tokenKey),
 					nextAt: now,
 				};
-				entries.set(target.provider, {target, state, strikes: 0});
-				deps.onUpdate?.(target.provider, state);
+				entries.set(target.key, {target, state});
+				deps.onUpdate?.(target.key, state);
 			} else if (entry.target.tokenKey === target.tokenKey) {
 				entry.target = target;
 			} else {
 				entry.controller?.abort();
 				entry.target = target;
-				entry.strikes = 0;
 				entry.running = undefined;
 				emit(entry, {
 					fetching: false,
@@ -100,86 +133,52 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 			}
 		}
 
-		for (const [provider, entry] of entries) {
-			if (seen.has(provider)) continue;
+		for (const [key, entry] of entries) {
+			if (seen.has(key)) continue;
 			entry.controller?.abort();
-			entries.delete(provider);
-			deps.onUpdate?.(provider, undefined);
+			entries.delete(key);
+			deps.onUpdate?.(key, undefined);
 		}
 	};
 
-	const settle = (entry: Entry, outcome: UsageOutcome) => {
-		const now = deps.now();
-		entry.strikes = 0;
-		if (outcome.status === 'unavailable') {
-			// A fact about the credential: look again only rarely, or when the token changes. An
-			// older snapshot (another token's) must not be shown beside it as if it were current.
-			emit(entry, {
-				fetching: false,
-				snapshot: undefined,
-				history: [],
-				unavailable: outcome.reason,
-				lastError: undefined,
-				failures: 0,
-				nextAt: now + RATE_LIMIT_MAX_MS,
-			});
-			return;
-		}
-
-		const {snapshot} = outcome;
-		const history = [...entry.state.history, snapshot]
-			.filter(old => snapshot.fetchedAt - old.fetchedAt <= HISTORY_SPAN_MS)
-			.slice(-HISTORY_LIMIT);
-		emit(entry, {
-			fetching: false,
-			snapshot,
-			history,
-			unavailable: undefined,
-			lastError: undefined,
-			failures: 0,
-			nextAt: now + intervalMs,
-		});
-	};
-
-	const fail = (entry: Entry, error: unknown) => {
-		const now = deps.now();
-		const failures = entry.state.failures + 1;
-		if (isPiAuthError(error) && error.code === 'rate-limited') entry.strikes++;
-		emit(entry, {
-			fetching: false,
-			failures,
-			lastError: toUsageError(error, now),
-			nextAt: now + usageBackoffMs(error, entry.strikes, failures, intervalMs),
-		});
-	};
-
-	const run = async (entry: Entry): Promise<void> => {
+	const run = async (entry: Entry, force = false): Promise<void> => {
 		if (entry.running) return entry.running;
 		const controller = new AbortController();
 		const {target} = entry;
 		entry.controller = controller;
 		emit(entry, {fetching: true, nextAt: undefined});
 		const running = (async () => {
-			let outcome: UsageOutcome | undefined;
-			let failure: unknown;
-			try {
-				outcome = await target.fetch(controller.signal);
-			} catch (error) {
-				failure = error;
-			}
-
+			const result = await cache.run(
+				{
+					key: target.key,
+					provider: target.provider,
+					token: target.tokenKey,
+					...(target.account ? {account: target.account} : {}),
+					maxAgeMs: intervalMs,
+					intervalMs,
+					force,
+					signal: controller.signal,
+				},
+				async () => target.fetch(controller.signal),
+			);
 			// Stopped, removed or replaced by a new token meanwhile: this answer belongs to no one.
-			if (controller.signal.aborted || entries.get(target.provider) !== entry) {
+			if (controller.signal.aborted || entries.get(target.key) !== entry) {
 				return;
 			}
 
 			entry.controller = undefined;
 			entry.running = undefined;
-			if (outcome) settle(entry, outcome);
-			else fail(entry, failure);
+			emit(entry, {
+				...fromCache(result.entry, target.tokenKey),
+				fetching: false,
+				// Never sooner than a second: nothing here may spin.
+				nextAt: Math.max(result.nextAt, deps.now() + MIN_DELAY_MS),
+			});
 			schedule();
 		})();
 		entry.running = running;
+		inFlight.add(running);
+		running.finally(() => inFlight.delete(running)).catch(() => undefined);
 		return running;
 	};
 
@@ -209,14 +208,17 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 	}
 
 	return {
-		/** Starts polling: every target is fetched at once, then on its own plan. */
+		/** Starts polling: every target is due at once (the cache may answer for it), then on its own plan. */
 		start() {
 			if (!stopped) return;
 			stopped = false;
 			tick();
 		},
-		/** Stops the timer and cancels fetches in flight; their answers are dropped. */
-		stop() {
+		/**
+		Stops the timer and cancels fetches in flight; their answers are dropped. Resolves once they
+		have let go of the usage cache (a claim lifted, nothing recorded).
+		*/
+		async stop(): Promise<void> {
 			stopped = true;
 			if (timer !== undefined) deps.timers.clearTimeout(timer);
 			timer = undefined;
@@ -228,25 +230,26 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 					emit(entry, {fetching: false, nextAt: deps.now()});
 				}
 			}
+
+			await Promise.allSettled([...inFlight]);
 		},
 		/** The `r` key: fetch now, whatever the backoff says. Joins a fetch already running. */
-		async refreshNow(provider: string): Promise<void> {
+		async refreshNow(key: string): Promise<void> {
 			if (stopped) return;
 			sync();
-			const entry = entries.get(provider);
-			if (entry) await run(entry);
+			const entry = entries.get(key);
+			if (entry) await run(entry, true);
 		},
 		/** Re-read the targets now (the credential file changed). */
 		reschedule() {
 			if (stopped) return;
 			tick();
 		},
-		state: (provider: string): UsagePollState | undefined =>
-			entries.get(provider)?.state,
+		state: (key: string): UsagePollState | undefined => entries.get(key)?.state,
 		states: (): UsagePollState[] =>
 			[...entries.values()].map(entry => entry.state),
-		freshness: (provider: string) => {
-			const state = entries.get(provider)?.state;
+		freshness: (key: string) => {
+			const state = entries.get(key)?.state;
 			return state ? usageFreshness(state, deps.now(), intervalMs) : undefined;
 		},
 	};

@@ -2,33 +2,46 @@ import {createHash} from 'node:crypto';
 import type {Config} from '../config.js';
 import type {CredentialView} from '../credentials/view.js';
 import type {Fetch} from '../oauth/http.js';
-import {fetchUsage} from './registry.js';
+import {fetchUsage, usageFetchers} from './registry.js';
 import type {UsageTarget} from './poller.js';
 
 /**
-A short digest of what the usage endpoint sees: changes when a refresh or a new sign-in brings a
-new token (which starts with a clean backoff), and holds no secret.
+A short digest of what the usage endpoint sees (the fetcher's `identity`, else the whole entry):
+changes when a refresh or a new sign-in brings a new token (which starts with a clean backoff, and
+is fetched once), and holds no secret.
 */
 export const tokenKeyOf = (view: CredentialView): string => {
 	const {credential} = view;
+	const fetcher = usageFetchers[view.provider.id];
 	const parts =
-		credential?.type === 'oauth'
-			? [
-					'oauth',
-					credential.access,
-					credential.refresh,
-					credential.accountId ?? '',
-					credential.enterpriseUrl ?? '',
-					credential.needsLogin ? 'needs-login' : '',
-				]
-			: credential
-				? ['api_key', credential.key]
-				: ['none'];
+		credential && fetcher
+			? [credential.type, ...fetcher.identity(credential)]
+			: credential?.type === 'oauth'
+				? [
+						'oauth',
+						credential.access,
+						credential.refresh,
+						credential.accountId ?? '',
+						credential.enterpriseUrl ?? '',
+					]
+				: credential
+					? ['api_key', credential.key]
+					: ['none'];
+	const needsLogin =
+		credential?.type === 'oauth' && credential.needsLogin ? 'needs-login' : '';
 	return createHash('sha256')
-		.update([view.source, ...parts].join('\0'))
+		.update([view.source, ...parts, needsLogin].join('\0'))
 		.digest('hex')
 		.slice(0, 16);
 };
+
+/**
+The credential's key in the usage cache (cache-data.ts): its provider id, or `<provider>@env` for an
+environment credential (another account, maybe, than a stored one). Profiles make it
+`<provider>:<profile>` (cli-contract.md "Profiles").
+*/
+export const usageKeyOf = (view: CredentialView): string =>
+	view.source === 'env' ? `${view.provider.id}@env` : view.provider.id;
 
 export type UsageTargetsInput = {
 	/** The listed credentials: listCredentials(data, env, now), as `status` shows them. */
@@ -42,7 +55,9 @@ export type UsageTargetsInput = {
 /** The poller's targets for the credentials `status` lists (cli-contract.md: the panel too). */
 export const usageTargets = (input: UsageTargetsInput): UsageTarget[] =>
 	input.views.map(view => ({
+		key: usageKeyOf(view),
 		provider: view.provider.id,
+		...(view.account ? {account: view.account} : {}),
 		tokenKey: tokenKeyOf(view),
 		fetch: async signal =>
 			fetchUsage({

@@ -41,7 +41,23 @@ export type CodexExtras = {
 	allowed?: boolean;
 };
 
-export type CopilotQuotaLabel = 'premium' | 'chat' | 'completions';
+/** cli-contract.md: `premium` (premium requests) or `credits` (AI credits, June 2026 billing). */
+export type CopilotQuotaLabel = 'premium' | 'credits' | 'chat' | 'completions';
+
+/**
+A metered Copilot quota in the account's own unit (usage-endpoints.md: "show the entitlement and
+what is left in the unit the account uses"; keep over-quota values visible).
+*/
+export type CopilotQuota = {
+	label: CopilotQuotaLabel;
+	unit: 'credits' | 'requests';
+	entitlement: number | null;
+	/** What is left; below 0 once the quota is overdrawn. */
+	remaining: number | null;
+	/** Used beyond the entitlement (overage_count). */
+	overage: number | null;
+	overagePermitted: boolean | null;
+};
 
 export type CopilotExtras = {
 	provider: 'github-copilot';
@@ -49,8 +65,10 @@ export type CopilotExtras = {
 	login?: string;
 	/** Quotas that are unlimited or not metered: left out of `windows`, never shown as 0 %. */
 	notMetered: CopilotQuotaLabel[];
-	/** Premium requests beyond the entitlement (usage-endpoints.md). */
+	/** Premium requests (or credits) beyond the entitlement (usage-endpoints.md). */
 	overage?: {count: number | null; permitted: boolean | null};
+	/** The metered quotas' counts, where the answer carried them. */
+	quotas?: CopilotQuota[];
 };
 
 export type UsageExtras = AnthropicExtras | CodexExtras | CopilotExtras;
@@ -95,6 +113,12 @@ export type UsageFetcher = {
 	) => Promise<UsageOutcome>;
 	/** The pure, tolerant parser of the endpoint's body. */
 	parse: (body: unknown, now: number) => UsageReport;
+	/**
+	What the endpoint sees of the credential (the token it is sent, and the account): its digest
+	keys the backoff, since 429s are per token (usage-endpoints.md). Copilot's quota endpoint takes
+	the GitHub token, so the Copilot token refreshed every half hour is not part of it.
+	*/
+	identity: (credential: Credential) => string[];
 };
 
 /** Timer functions, injected so tests drive the poller with a fake clock (as engine/scheduler.ts). */

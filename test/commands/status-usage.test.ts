@@ -149,6 +149,14 @@ describe('status --usage', () => {
 				{label: '7d-opus', usedPercent: 3, resetsAt: null},
 			],
 			fetchedAt,
+			// What third-party use draws on once the windows are spent: 12.34 of 50.00 USD.
+			extraUsage: {
+				enabled: true,
+				monthlyLimitCents: 5000,
+				usedCents: 1234,
+				utilization: 24.68,
+				currency: 'USD',
+			},
 		});
 		expect(entries[1]?.usage).toEqual({
 			windows: [
@@ -166,6 +174,17 @@ describe('status --usage', () => {
 		expect(entries[2]?.usage).toEqual({
 			windows: [{label: 'premium', usedPercent: 33, resetsAt: now + 8 * DAY}],
 			fetchedAt,
+			// The counts in the account's unit: premium requests here (300 a month).
+			quotas: [
+				{
+					label: 'premium',
+					unit: 'requests',
+					entitlement: 300,
+					remaining: 201,
+					overage: 0,
+					overagePermitted: true,
+				},
+			],
 		});
 		for (const entry of entries) {
 			expect(entry.usage?.fetchedAt).toBeGreaterThanOrEqual(now);
@@ -298,7 +317,7 @@ describe('status --usage', () => {
 		);
 		expect(usageAfter('OpenAI Codex')).toMatch(/^ {4}usage: .*HTTP 503/);
 		expect(usageAfter('GitHub Copilot')).toBe(
-			'    usage: premium 33% (resets in 7d 23h) · chat not metered · completions not metered',
+			'    usage: premium 33% (resets in 7d 23h) · chat not metered · completions not metered · premium: 201 of 300 requests left',
 		);
 	});
 

@@ -10,12 +10,14 @@ import {
 } from '../../source/engine/panel-runtime.js';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {Panel} from '../../source/ui/panel/panel.js';
+import {startOfLocalDay} from '../../source/usage/history.js';
 import {ServicesContext} from '../../source/ui/services-context.js';
 import {keys, renderUi} from '../helpers/ink.js';
 import {makeServices} from '../helpers/services.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 let sandbox: Sandbox;
 let runtimes: PanelRuntime[] = [];
 
@@ -49,10 +51,22 @@ const codexEntry = (expiresIn: number) => {
 	};
 };
 
-const setup = async (data: Record<string, unknown>) => {
+const setup = async (
+	data: Record<string, unknown>,
+	/** What another process left in the usage cache (pi-auth/usage.json). */
+	cache?: unknown,
+) => {
 	const directory = await makeTempDir();
 	const file = path.join(directory, 'auth.json');
 	await fs.writeFile(file, JSON.stringify(data));
+	if (cache !== undefined) {
+		await fs.mkdir(path.join(directory, 'pi-auth'), {mode: 0o700});
+		await fs.writeFile(
+			path.join(directory, 'pi-auth', 'usage.json'),
+			JSON.stringify(cache),
+		);
+	}
+
 	const services = makeServices({file, config: sandbox.config});
 	await services.store.getState().reload();
 	const context: CommandContext = {
@@ -260,6 +274,41 @@ describe('the live status panel', () => {
 		});
 		await ui.waitFor(/usage: .*rate-limiting requests \(HTTP 429\)/);
 		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		await ui.unmount();
+	});
+
+	it('draws each window’s history from the usage cache: a sparkline, and for a weekly window today’s use', async () => {
+		const now = Date.now();
+		const midnight = startOfLocalDay(now);
+		// Six days of readings every six hours, the last an hour before midnight at 10.5 %.
+		const points = Array.from({length: 24}, (_, index) => [
+			Math.floor((midnight - HOUR - (23 - index) * 6 * HOUR) / 1000),
+			index === 23 ? 10.5 : index / 3,
+		]);
+		const {ui} = await setup(
+			{anthropic: anthropicEntry(3 * HOUR)},
+			{
+				version: 1,
+				entries: {
+					anthropic: {
+						provider: 'anthropic',
+						seenAt: now - HOUR,
+						history: {
+							'7d': points,
+							'5h': [[Math.floor((now - HOUR) / 1000), 20]],
+						},
+					},
+				},
+			},
+		);
+		// The fake answers 18.5 % for the week: 8 points since midnight.
+		const screen = await ui.waitFor(
+			/7d\s+█+░+\s+19% used · resets in [^·]+· [▁-█ ]+ \+8% today/,
+		);
+		// One reading an hour ago and the one now: a start of a trend for the 5-hour window.
+		expect(screen).toMatch(
+			/5h\s+█+░+\s+42% used · resets in [^·]+· [▁-█ ]*[▁-█]$/m,
+		);
 		await ui.unmount();
 	});
 

@@ -37,7 +37,8 @@ describe('when the panel redraws', () => {
 			anthropic: {
 				provider: 'anthropic',
 				fetching: false,
-				history: [],
+				key: 'anthropic',
+				history: {},
 				failures: 0,
 				snapshot: {
 					fetchedAt,

@@ -2,9 +2,8 @@ import {describe, expect, it} from 'vitest';
 import {
 	type WindowSample,
 	estimateRunOut,
-	runOutFromHistory,
+	runOutFromSamples,
 } from '../../source/usage/pace.js';
-import type {UsageSnapshot} from '../../source/usage/types.js';
 
 const HOUR = 3_600_000;
 const RESET = 10 * HOUR;
@@ -70,33 +69,34 @@ describe('estimateRunOut', () => {
 	});
 });
 
-const snapshot = (
-	fetchedAt: number,
-	usedPercent: number,
-	resetsAt: number | null = RESET,
-): UsageSnapshot => ({
-	windows: [{label: '5h', usedPercent, resetsAt}],
-	extras: {provider: 'anthropic'},
-	fetchedAt,
-});
+const point = (at: number, usedPercent: number) => ({at, usedPercent});
 
-describe('runOutFromHistory', () => {
+describe('runOutFromSamples', () => {
 	it('measures from the oldest sample of the current window period', () => {
-		const history = [
-			snapshot(0, 90, HOUR / 2), // the previous window: ignored
-			snapshot(HOUR, 10, 20 * HOUR),
-			snapshot(2 * HOUR, 15, 20 * HOUR),
-			snapshot(3 * HOUR, 30, 20 * HOUR),
+		const samples = [
+			point(0, 90), // the previous window: a fall follows it
+			point(HOUR, 40),
+			point(2 * HOUR, 45),
+			point(3 * HOUR, 70),
 		];
-		// From 10 % at 1 h to 30 % at 3 h: 10 points an hour, 7 more hours.
-		expect(runOutFromHistory(history, '5h')).toBe(10 * HOUR);
+		// From 40 % at 1 h to 70 % at 3 h: 15 points an hour, 2 more hours.
+		expect(runOutFromSamples(samples, 5.5 * HOUR, 5 * HOUR)).toBe(5 * HOUR);
 	});
 
-	it('is undefined with fewer than two samples or an unknown label', () => {
-		expect(runOutFromHistory([snapshot(0, 10)], '5h')).toBeUndefined();
-		expect(runOutFromHistory([], '5h')).toBeUndefined();
+	it('looks back no further than the window’s length, nor before its start', () => {
+		const samples = [point(0, 50), point(4 * HOUR, 60), point(6 * HOUR, 85)];
+		// A 5h window resetting at 8 h started at 3 h: the sample at 0 h is another period's
+		// even without a fall. From 60 % at 4 h: 12.5 points an hour.
+		expect(runOutFromSamples(samples, 8 * HOUR, 5 * HOUR)).toBe(7.2 * HOUR);
+		// One resetting at 10 h started at 5 h, after the sample at 4 h.
+		expect(runOutFromSamples(samples, 10 * HOUR, 5 * HOUR)).toBeUndefined();
+	});
+
+	it('is undefined with fewer than two samples, or use that does not rise', () => {
+		expect(runOutFromSamples([point(0, 10)], RESET)).toBeUndefined();
+		expect(runOutFromSamples([], RESET)).toBeUndefined();
 		expect(
-			runOutFromHistory([snapshot(0, 10), snapshot(HOUR, 20)], '7d'),
+			runOutFromSamples([point(0, 20), point(HOUR, 20)], RESET),
 		).toBeUndefined();
 	});
 });

@@ -52,6 +52,7 @@ const setup = (
 	const keys: Record<string, string> = {};
 	const updates: Array<[string, UsagePollState | undefined]> = [];
 	const target = (provider: string): UsageTarget => ({
+		key: provider,
 		provider,
 		tokenKey: keys[provider] ?? 'token-1',
 		async fetch(signal) {
@@ -194,9 +195,10 @@ describe('usage poller', () => {
 
 	it('calls a snapshot stale when it is old even without an error', () => {
 		const state: UsagePollState = {
+			key: 'anthropic',
 			provider: 'anthropic',
 			fetching: false,
-			history: [],
+			history: {},
 			failures: 0,
 			snapshot: {windows: [], extras: {provider: 'anthropic'}, fetchedAt: 0},
 		};
@@ -264,7 +266,7 @@ describe('usage poller', () => {
 		await clock.settle();
 		expect(poller.state('anthropic')).toMatchObject({
 			unavailable: 'setup token',
-			history: [],
+			history: {},
 		});
 		expect(poller.state('anthropic')?.snapshot).toBeUndefined();
 	});
@@ -301,7 +303,8 @@ describe('usage poller', () => {
 		const {poller} = setup({anthropic: ok(), 'openai-codex': rateLimited(1)});
 		poller.start();
 		await clock.advance(24 * 60 * MINUTE);
-		expect(poller.state('anthropic')?.history.length).toBeLessThanOrEqual(32);
+		// One point per window per 5 minutes: a day of polling once a minute keeps 24 × 12 + 1.
+		expect(poller.state('anthropic')?.history['5h']).toHaveLength(289);
 		expect(Math.min(...clock.delays)).toBeGreaterThanOrEqual(1000);
 		expect(clock.pendingCount()).toBe(1);
 		// A 1 ms Retry-After does not turn into a tight loop: at most one try a minute.

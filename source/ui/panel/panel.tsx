@@ -4,6 +4,7 @@ import {useStore} from 'zustand';
 import {type CredentialView, listCredentials} from '../../credentials/view.js';
 import {isPiAuthError} from '../../errors.js';
 import {printable} from '../../printable.js';
+import {usageKeyOf} from '../../usage/targets.js';
 import type {PanelRuntime} from '../../engine/panel-runtime.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useLatest} from '../hooks/use-latest.js';
@@ -171,7 +172,7 @@ export const Panel = ({
 			} else if (input === 'u') {
 				setShowLeft(value => !value);
 			} else if (input === 'r' && view) {
-				runtime.refreshUsage(view.provider.id);
+				runtime.refreshUsage(usageKeyOf(view));
 			} else if (input === 'R' && view) {
 				const why = whyNotRefreshable(view);
 				if (why) setNotice(why);
@@ -199,7 +200,7 @@ export const Panel = ({
 	}
 
 	const heights = views.map(view =>
-		heightOf(usage[view.provider.id]?.snapshot?.windows.length ?? 1),
+		heightOf(usage[usageKeyOf(view)]?.snapshot?.windows.length ?? 1),
 	);
 	// Header, a blank line and the footer stay; blocks share the rest.
 	const {start, end} = visibleRange(heights, selected, Math.max(1, rows - 5));
@@ -239,7 +240,7 @@ export const Panel = ({
 					key={view.provider.id}
 					view={view}
 					activity={activity[view.provider.id]}
-					usage={usage[view.provider.id]}
+					usage={usage[usageKeyOf(view)]}
 					selected={start + offset === selected}
 					stale={fileError !== undefined}
 					showLeft={showLeft}

@@ -1,6 +1,7 @@
 import type {CredentialView} from '../../credentials/view.js';
 import type {RefreshActivity} from '../../engine/scheduler.js';
 import {type UsagePollState, usageFreshness} from '../../usage/poller.js';
+import {usageKeyOf} from '../../usage/targets.js';
 
 const SECOND = 1000;
 const MINUTE = 60_000;
@@ -49,7 +50,7 @@ export const nextRepaintIn = (
 
 		const lastRefreshAt = activity[id]?.lastRefreshAt;
 		if (lastRefreshAt !== undefined) age(lastRefreshAt);
-		const state = usage[id];
+		const state = usage[usageKeyOf(view)];
 		const snapshot = state?.snapshot;
 		if (state && snapshot) {
 			// The age of usage data is shown only once it is stale.

@@ -1,9 +1,17 @@
 import {Box, Text} from 'ink';
 import {formatClock, formatDuration} from '../../format.js';
 import {printable} from '../../printable.js';
-import {runOutFromHistory} from '../../usage/pace.js';
+import {extrasText} from '../../usage/describe.js';
+import {
+	HISTORY_SPAN_MS,
+	samplesOf,
+	sparkline,
+	usedToday,
+	windowSpanMs,
+} from '../../usage/history.js';
+import {runOutFromSamples} from '../../usage/pace.js';
 import {type UsagePollState, usageFreshness} from '../../usage/poller.js';
-import type {UsageExtras, UsageWindow} from '../../usage/types.js';
+import type {UsageWindow} from '../../usage/types.js';
 import {theme} from '../theme.js';
 
 const BAR_WIDTH = 20;
@@ -28,23 +36,62 @@ const Bar = ({usedPercent}: {usedPercent: number}) => {
 	);
 };
 
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "15:20" today, "Fri 15:20" within the week (a weekly window's line has room for no more). */
+const whenText = (at: number, now: number) =>
+	at - now < 6 * 24 * 3_600_000 && at > now
+		? formatClock(at, now).replace(
+				/^\d{4}-\d{2}-\d{2}/,
+				WEEKDAYS[new Date(at).getDay()] ?? '',
+			)
+		: formatClock(at, now);
+
 const resetText = (resetsAt: number | null, now: number) =>
 	resetsAt === null
 		? 'no reset time given'
-		: `resets in ${formatDuration(resetsAt - now)} (${formatClock(resetsAt, now)})`;
+		: `resets in ${formatDuration(resetsAt - now)} (${whenText(resetsAt, now)})`;
+
+/** What the history adds to a window: its sparkline, and for a weekly window the use of today. */
+const historyText = (
+	window: UsageWindow,
+	samples: ReadonlyArray<{at: number; usedPercent: number}>,
+	now: number,
+) => {
+	const line = sparkline(
+		samples,
+		now,
+		windowSpanMs(window.label) ?? HISTORY_SPAN_MS,
+	);
+	const today = window.label.startsWith('7d')
+		? usedToday(samples, now)
+		: undefined;
+	const parts = [
+		line,
+		today === undefined ? '' : `+${Math.round(today)}% today`,
+	].filter(Boolean);
+	return parts.length > 0 ? ` · ${parts.join(' ')}` : '';
+};
 
 const WindowLine = ({
 	window,
-	runOut,
+	samples,
+	fetchedAt,
 	showLeft,
 	now,
 }: {
 	window: UsageWindow;
-	runOut: number | undefined;
+	samples: ReadonlyArray<{at: number; usedPercent: number}>;
+	fetchedAt: number;
 	showLeft: boolean;
 	now: number;
 }) => {
 	const percent = showLeft ? 100 - window.usedPercent : window.usedPercent;
+	const runOut = runOutFromSamples(
+		samples.filter(sample => sample.at <= fetchedAt),
+		window.resetsAt,
+		windowSpanMs(window.label),
+	);
 	return (
 		<Text>
 			<Text color={theme.muted}>{window.label.padEnd(10)}</Text>
@@ -53,7 +100,11 @@ const WindowLine = ({
 				{' '}
 				{`${percent.toFixed(0)}%`.padStart(4)} {showLeft ? 'left' : 'used'}
 			</Text>
-			<Text color={theme.muted}> · {resetText(window.resetsAt, now)}</Text>
+			<Text color={theme.muted}>
+				{' '}
+				· {resetText(window.resetsAt, now)}
+				{historyText(window, samples, now)}
+			</Text>
 			{runOut === undefined ? null : (
 				<Text color={theme.warning}>
 					{' '}
@@ -62,45 +113,6 @@ const WindowLine = ({
 			)}
 		</Text>
 	);
-};
-
-const money = (cents: number | null, currency: string | null) =>
-	cents === null ? '?' : `${(cents / 100).toFixed(2)} ${currency ?? ''}`.trim();
-
-/** Plan, credits and quotas that are not metered: facts beside the bars, never shown as 0 %. */
-const extrasText = (extras: UsageExtras): string | undefined => {
-	switch (extras.provider) {
-		case 'anthropic': {
-			const extra = extras.extraUsage;
-			return extra?.enabled
-				? `extra usage: ${money(extra.usedCents, extra.currency)} of ${money(extra.monthlyLimitCents, extra.currency)} this month`
-				: undefined;
-		}
-
-		case 'openai-codex': {
-			const parts = [
-				extras.plan ? `plan ${extras.plan}` : undefined,
-				extras.credits?.unlimited
-					? 'credits unlimited'
-					: extras.credits?.balance
-						? `credits ${extras.credits.balance}`
-						: undefined,
-				extras.limitReached ? 'limit reached' : undefined,
-			].filter(Boolean);
-			return parts.length > 0 ? parts.join(' · ') : undefined;
-		}
-
-		case 'github-copilot': {
-			const parts = [
-				extras.plan ? `plan ${extras.plan}` : undefined,
-				...extras.notMetered.map(label => `${label}: not metered`),
-				extras.overage?.count
-					? `${extras.overage.count} overage requests`
-					: undefined,
-			].filter(Boolean);
-			return parts.length > 0 ? parts.join(' · ') : undefined;
-		}
-	}
 };
 
 /** One credential's usage: a bar per window, the pace, and the age of stale data. */
@@ -125,7 +137,6 @@ export const UsageLines = ({
 
 	const {snapshot, lastError} = usage;
 	const {ageMs, stale} = usageFreshness(usage, now);
-	// Plan names and credits are the provider's words (printable.ts).
 	const extras = snapshot ? extrasText(snapshot.extras) : undefined;
 	return (
 		<Box flexDirection="column">
@@ -133,7 +144,11 @@ export const UsageLines = ({
 				<WindowLine
 					key={window.label}
 					window={window}
-					runOut={runOutFromHistory(usage.history, window.label)}
+					samples={samplesOf(usage.history[window.label], {
+						at: snapshot.fetchedAt,
+						usedPercent: window.usedPercent,
+					})}
+					fetchedAt={snapshot.fetchedAt}
 					showLeft={showLeft}
 					now={now}
 				/>
