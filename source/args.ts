@@ -73,6 +73,7 @@ export const parseArgs = async (
 		'method',
 		'minValidity',
 		'enterprise',
+		'profile',
 	] as const) {
 		if (cli.flags[name] === '') {
 			throw new PiAuthError('usage', `--${kebab(name)} needs a value.`);

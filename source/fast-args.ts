@@ -60,6 +60,7 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		'method',
 		'minValidity',
 		'enterprise',
+		'profile',
 	] as const) {
 		const text = value(kebab(name));
 		if (text !== undefined) flags[name] = text;

@@ -13,6 +13,7 @@ export const flagSpec = {
 	check: {type: 'boolean', default: false},
 	usage: {type: 'boolean', default: false},
 	enterprise: {type: 'string'},
+	profile: {type: 'string'},
 } as const;
 
 export type Flags = {
@@ -29,6 +30,7 @@ export type Flags = {
 	check: boolean;
 	usage: boolean;
 	enterprise?: string;
+	profile?: string;
 };
 
 export const commands = [
@@ -37,6 +39,8 @@ export const commands = [
 	'token',
 	'refresh',
 	'logout',
+	'use',
+	'profiles',
 ] as const;
 export type Command = (typeof commands)[number];
 

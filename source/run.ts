@@ -9,6 +9,7 @@ import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
 import {fastParse} from './fast-args.js';
 import type {Parsed} from './flags.js';
 import {parseDuration} from './format.js';
+import {checkProfileName} from './profiles/names.js';
 import {providerIds} from './providers/registry.js';
 import {resolveMethod, resolveProvider} from './providers/resolve.js';
 
@@ -35,7 +36,11 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			return statusCommand(context, {check: flags.check, usage: flags.usage});
+			return statusCommand(context, {
+				check: flags.check,
+				usage: flags.usage,
+				targets: positional(parsed),
+			});
 		}
 
 		case 'token': {
@@ -53,12 +58,14 @@ const runScripted = async (
 				}
 			}
 
-			return tokenCommand(context, {id: id ?? '', minValidityMs});
+			return tokenCommand(context, {target: id ?? '', minValidityMs});
 		}
 
 		case 'refresh': {
-			const selected = positional(parsed).map(id => resolveProvider(id));
-			return refreshCommand(context, {providers: selected, force: flags.force});
+			return refreshCommand(context, {
+				targets: positional(parsed),
+				force: flags.force,
+			});
 		}
 
 		case 'logout': {
@@ -86,9 +93,29 @@ const runScripted = async (
 			return loginCommand(context, {
 				provider,
 				method,
+				...(flags.profile ? {profile: checkProfileName(flags.profile)} : {}),
 				openBrowser: flags.browser,
 				...(flags.enterprise ? {enterprise: flags.enterprise} : {}),
 			});
+		}
+
+		case 'use': {
+			const [target, ...extra] = positional(parsed);
+			if (target === undefined || extra.length > 0) {
+				throw usage(
+					'use takes one <provider>:<profile>, e.g. pi-auth use anthropic:work. See them with: pi-auth profiles',
+				);
+			}
+
+			const {useCommand} = await import('./commands/use.js');
+			return useCommand(context, {target});
+		}
+
+		case 'profiles': {
+			const [provider, ...extra] = positional(parsed);
+			if (extra.length > 0) throw usage('profiles takes at most one provider.');
+			const {profilesCommand} = await import('./commands/profiles.js');
+			return profilesCommand(context, provider === undefined ? {} : {provider});
 		}
 
 		case undefined: {

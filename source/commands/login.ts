@@ -2,11 +2,15 @@ import type {Credential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {formatClock, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
+import {profilesFile} from '../profiles/profile-file.js';
+import type {SavedSignIn} from '../profiles/sign-in.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type LoginOptions = {
 	provider: Provider;
 	method: Method;
+	/** `--profile NAME`; undefined: the active profile (`default` for a first sign-in). */
+	profile?: string;
 	enterprise?: string;
 	openBrowser: boolean;
 };
@@ -51,11 +55,45 @@ export const readFirstLine = async (
 	});
 };
 
+/** Where a sign-in went, in words (the scripted login and the wizard's success screen). */
+export const describeSaved = (
+	provider: Provider,
+	saved: SavedSignIn,
+): string[] => {
+	const name = `${provider.id}:${saved.profile}`;
+	const lines: string[] = [];
+	if (saved.matched) {
+		lines.push(
+			saved.matched.requested
+				? `This account is already profile ${name}: updated it instead of creating ${provider.id}:${saved.matched.requested}.`
+				: `This account is already profile ${name}: updated it.`,
+		);
+	}
+
+	if (saved.previousAccount) {
+		lines.push(`${name} was ${saved.previousAccount} before; it is replaced.`);
+	}
+
+	if (saved.keptAs) {
+		lines.push(
+			`The entry another program had signed in is kept as profile ${provider.id}:${saved.keptAs}.`,
+		);
+	}
+
+	lines.push(
+		saved.active
+			? `${name} is the active profile: pi uses it.`
+			: `${name} is stored as an inactive profile; make it the one pi uses with: pi-auth use ${name}`,
+	);
+	return lines;
+};
+
 export const reportLogin = (
 	context: CommandContext,
 	provider: Provider,
 	method: Method,
 	credential: Credential,
+	saved: SavedSignIn,
 ) => {
 	const expires = credential.type === 'oauth' ? credential.expires : null;
 	const account = provider.account?.(credential);
@@ -65,6 +103,9 @@ export const reportLogin = (
 			method,
 			expires,
 			...(account ? {account} : {}),
+			profile: saved.profile,
+			active: saved.active,
+			...(saved.matched ? {updatedExisting: true} : {}),
 		});
 		return;
 	}
@@ -74,10 +115,16 @@ export const reportLogin = (
 		expires === null
 			? ''
 			: `, valid until ${formatClock(expires, context.now())}`;
+	const where = saved.active
+		? context.store.getState().file
+		: profilesFile(context.store.getState().file);
 	writeLine(
 		context.stderr,
-		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${context.store.getState().file}.`,
+		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${where}.`,
 	);
+	for (const line of describeSaved(provider, saved)) {
+		writeLine(context.stderr, line);
+	}
 };
 
 /** cli-contract.md: nothing ever waits forever; login gives up after 10 minutes. */
@@ -161,7 +208,14 @@ export const loginCommand = async (
 		);
 	}
 
-	await context.store.getState().save(provider.id, credential);
-	reportLogin(context, provider, method, credential);
+	const {saveSignIn} = await import('../profiles/sign-in.js');
+	const saved = await saveSignIn(
+		context.store.getState().file,
+		provider,
+		credential,
+		options.profile ? {profile: options.profile} : {},
+	);
+	await context.store.getState().reload();
+	reportLogin(context, provider, method, credential, saved);
 	return 0;
 };

@@ -1,13 +1,21 @@
-import {EXPIRING_WITHIN_MS} from '../credentials/credential.js';
+import {
+	EXPIRING_WITHIN_MS,
+	parseCredential,
+} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
 import {needsLoginError, refreshCredential} from '../engine/refresh.js';
 import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
 import {resolveStoredId} from '../providers/resolve.js';
+import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeLine} from './io.js';
 
-export type TokenOptions = {id: string; minValidityMs?: number};
+export type TokenOptions = {
+	/** A provider id, any other stored id, or `<provider>:<profile>`. */
+	target: string;
+	minValidityMs?: number;
+};
 
 /**
 Prints the access token (OAuth) or key (API key) and a newline, nothing else. Refreshes first,
@@ -16,13 +24,85 @@ is resolved as pi resolves it (`!command`, `$NAME` templates); an environment ke
 */
 export const tokenCommand = async (
 	context: CommandContext,
-	{id, minValidityMs = EXPIRING_WITHIN_MS}: TokenOptions,
+	{target, minValidityMs = EXPIRING_WITHIN_MS}: TokenOptions,
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
 	const {data, error} = store.getState();
 	if (error) throw error;
-	resolveStoredId(id, data);
+	if (!target.includes(':')) {
+		return entryToken(context, resolveStoredId(target, data), minValidityMs);
+	}
+
+	const {resolveTarget} = await import('../profiles/targets.js');
+	const {profiles, profilesError} = store.getState();
+	if (profilesError) throw profilesError;
+	const resolved = resolveTarget(target, data, profiles);
+	return resolved.kind === 'entry'
+		? entryToken(context, resolved.id, minValidityMs)
+		: profileToken(context, resolved.provider, resolved.name, minValidityMs);
+};
+
+/**
+An inactive profile's token: printed as stored while valid, else refreshed in place under the
+profile store's lock (profiles/refresh-profile.ts). The credential file is never touched.
+*/
+const profileToken = async (
+	context: CommandContext,
+	provider: Provider,
+	name: string,
+	minValidityMs: number,
+): Promise<number> => {
+	const {profileKey} = await import('../profiles/names.js');
+	const raw =
+		context.store.getState().profiles.profiles[profileKey(provider.id, name)];
+	const credential = parseCredential(raw);
+	if (credential?.type === 'api_key') {
+		const {resolveKey} = await import('../credentials/key-value.js');
+		writeLine(
+			context.stdout,
+			await resolveKey(provider.id, credential, context.env),
+		);
+		return 0;
+	}
+
+	if (
+		credential?.type === 'oauth' &&
+		!credential.needsLogin &&
+		credential.expires - context.now() >= minValidityMs
+	) {
+		writeLine(context.stdout, credential.access);
+		return 0;
+	}
+
+	const {refreshProfile} = await import('../profiles/refresh-profile.js');
+	const {credential: fresh} = await refreshProfile(
+		await refreshDeps(context),
+		provider,
+		name,
+		{minValidityMs},
+	);
+	writeLine(context.stdout, fresh.access);
+	return 0;
+};
+
+const refreshDeps = async (context: CommandContext) => ({
+	store: context.store,
+	config: context.config,
+	fetch: await context.fetch(),
+	now: context.now,
+	warn(message: string) {
+		writeLine(context.stderr, message);
+	},
+});
+
+/** The provider's entry in the credential file (or its environment credential). */
+const entryToken = async (
+	context: CommandContext,
+	id: string,
+	minValidityMs: number,
+): Promise<number> => {
+	const {data} = context.store.getState();
 	const view = listCredentials(data, context.env, context.now()).find(
 		entry => entry.provider.id === id,
 	);
@@ -89,15 +169,7 @@ export const tokenCommand = async (
 	}
 
 	const {credential: fresh} = await refreshCredential(
-		{
-			store,
-			config: context.config,
-			fetch: await context.fetch(),
-			now: context.now,
-			warn: message => {
-				writeLine(context.stderr, message);
-			},
-		},
+		await refreshDeps(context),
 		provider,
 		{minValidityMs},
 	);

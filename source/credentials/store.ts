@@ -11,14 +11,43 @@ import {
 } from './auth-file.js';
 import type {Credential, OAuthCredential} from './credential.js';
 import type {LockOptions} from './file-lock.js';
+import {
+	type ProfilesData,
+	emptyProfiles,
+	hasPending,
+	readProfiles,
+} from '../profiles/profile-file.js';
+
+/**
+Finishes a journal under the credential file's lock (the profile store's lock is taken inside:
+the one order). Loaded only when a journal is there: one read of the profile store otherwise.
+*/
+const settleUnderLock = async (file: string, lock: {assertHeld(): void}) => {
+	if (!hasPending(file)) return;
+	const {lockedSettle} = await import('../profiles/journal.js');
+	const {withProfilesLock} = await import('../profiles/profile-file.js');
+	await withProfilesLock(file, async profiles =>
+		lockedSettle(file, {
+			assertHeld() {
+				lock.assertHeld();
+				profiles.assertHeld();
+			},
+		}),
+	);
+};
 
 export type AuthState = {
 	file: string;
 	/** The file's raw object as last read or written. */
 	data: AuthData;
+	/** pi-auth's profile store beside the file (profiles/profile-file.ts), as last read. */
+	profiles: ProfilesData;
+	/** Set when the profile store could not be read; `profiles` then keeps what was there before. */
+	profilesError: PiAuthError | undefined;
 	/** Set when the file could not be read; `data` then keeps what was there before. */
 	error: PiAuthError | undefined;
 	loaded: boolean;
+	/** Reads the credential file and the profile store again. */
 	reload: () => Promise<void>;
 	/** A login: replaces the provider's whole entry. */
 	save: (provider: string, credential: Credential) => Promise<void>;
@@ -55,11 +84,11 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 
 		const update: AuthState['update'] = async mutate => {
 			try {
-				const {data, result} = await updateAuthFile(
-					options.file,
-					mutate,
-					options.lock,
-				);
+				const {data, result} = await updateAuthFile(options.file, mutate, {
+					...options.lock,
+					// A profile switch a crash left half done is finished before any other write.
+					beforeRead: async lock => settleUnderLock(options.file, lock),
+				});
 				set({data, error: undefined, loaded: true});
 				return result;
 			} catch (error) {
@@ -74,9 +103,18 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 		return {
 			file: options.file,
 			data: {},
+			profiles: emptyProfiles(),
+			profilesError: undefined,
 			error: undefined,
 			loaded: false,
 			async reload() {
+				try {
+					set({profiles: readProfiles(options.file), profilesError: undefined});
+				} catch (error) {
+					if (!(error instanceof PiAuthError)) throw error;
+					set({profilesError: error});
+				}
+
 				try {
 					set({
 						data: await readAuthFile(options.file),

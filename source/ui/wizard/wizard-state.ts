@@ -1,3 +1,4 @@
+import type {SavedSignIn} from '../../profiles/sign-in.js';
 import type {Method, Provider} from '../../providers/types.js';
 
 /** What the success screen shows. */
@@ -8,6 +9,8 @@ export type LoginSummary = {
 	/** Epoch ms; null for API keys. */
 	expires: number | null;
 	file: string;
+	/** Which profile it went to, and what that changed (profiles/sign-in.ts). */
+	saved?: SavedSignIn;
 };
 
 export type SecretMethod = 'setup-token' | 'api-key';
