@@ -48,8 +48,11 @@ import {
 
 type Entry = Record<string, unknown>;
 
-/** Where a test may stop a switch (the kill -9 suite): after each of the three writes. */
-export type SwitchStep = 'journal' | 'credential-file' | 'committed';
+/**
+Where a test may stop a switch (the kill -9 suite): with both locks held and nothing written yet,
+then after each of the three writes.
+*/
+export type SwitchStep = 'locked' | 'journal' | 'credential-file' | 'committed';
 
 export type SwitchOptions = {
 	lock?: LockOptions;
@@ -248,6 +251,7 @@ const applySwitch = async (
 			at: (options.now ?? Date.now)(),
 		},
 	};
+	await options.onStep?.('locked');
 	let revision = await writeProfilesChecked(
 		authFile,
 		held,
