@@ -136,6 +136,45 @@ const checkWhole = async (world: World) => {
 	return {named, active: store.active['anthropic']};
 };
 
+/** The same, as a list of what is wrong (so a run shows every case that fails, not the first). */
+const problemsAfter = async (
+	world: World,
+	expectedActive: string,
+): Promise<{problems: string[]; active?: string; count: number}> => {
+	const {named, store} = await stored(world);
+	const problems: string[] = [];
+	if (store.pending) problems.push('a journal is left');
+	const names = named.map(item => item.name).sort();
+	if (names.join() !== 'home,work') {
+		problems.push(
+			`stored as ${JSON.stringify(names)}, not home and work once each`,
+		);
+	}
+
+	const refreshTokens = named.map(item => item.entry['refresh']);
+	if (new Set(refreshTokens).size !== refreshTokens.length) {
+		problems.push('a refresh token is stored twice');
+	}
+
+	const active = store.active['anthropic'];
+	if (active !== expectedActive) {
+		problems.push(`active ${active ?? 'none'}, expected ${expectedActive}`);
+	}
+
+	// Every credential still works, as the account it is filed under (spends the tokens: last).
+	for (const {name, entry} of named) {
+		const owner = await ownerOf(world, entry['refresh']);
+		const expected = name === 'home' ? HOME_EMAIL : WORK_EMAIL;
+		if (owner !== expected) {
+			problems.push(
+				`${name} holds a credential that is ${owner === HOME_EMAIL || owner === WORK_EMAIL ? owner + "'s" : owner}`,
+			);
+		}
+	}
+
+	return {problems, count: named.length, ...(active ? {active} : {})};
+};
+
 describe('profile switch crash safety', () => {
 	it(
 		'kill -9 at every step of use, with pi or pi-auth in between',
@@ -145,7 +184,7 @@ describe('profile switch crash safety', () => {
 				'test/stress/fixtures/switch-runner.ts',
 			);
 			const rows: string[] = [];
-			let cases = 0;
+			const failures: string[] = [];
 			for (const step of STEPS) {
 				for (const between of BETWEEN) {
 					const world = await makeWorld();
@@ -154,7 +193,7 @@ describe('profile switch crash safety', () => {
 						NODE_PATH: path.join(projectRoot, 'node_modules'),
 					};
 					const piRefreshes = between === 'pi refreshes in place';
-					await seed(world, piRefreshes);
+					const seeded = await seed(world, piRefreshes);
 					const runner = spawnNode(
 						[script, world.authFile, 'anthropic', 'work', step],
 						{env},
@@ -199,33 +238,36 @@ describe('profile switch crash safety', () => {
 					} else if (between === 'pi-auth token') {
 						const token = await world.run(['token', 'anthropic:work']);
 						expect(token.code, token.stderr).toBe(0);
+						// Work's own token, whether the switch was finished first or not.
+						if (token.stdout !== `${String(seeded.work.access)}\n`) {
+							failures.push(
+								`${step} / ${between}: token anthropic:work printed another token`,
+							);
+						}
+
 						note = `token anthropic:work: ${token.stderr.trim() || 'quiet'}`;
 					}
 
 					const next = await world.run(['profiles', '--json']);
 					expect(next.code, next.stderr).toBe(0);
-					const {named, active} = await checkWhole(world);
-					const expected = step === 'locked' ? 'home' : 'work';
-					expect(active, `${step} / ${between}`).toBe(expected);
-					// Every credential still works, as the account it is filed under.
-					for (const {name, entry} of named) {
-						expect(
-							await ownerOf(world, entry['refresh']),
-							`${name} after ${step} / ${between}`,
-						).toBe(name === 'home' ? HOME_EMAIL : WORK_EMAIL);
-					}
-
-					cases++;
+					const {problems, active, count} = await problemsAfter(
+						world,
+						step === 'locked' ? 'home' : 'work',
+					);
+					failures.push(
+						...problems.map(problem => `${step} / ${between}: ${problem}`),
+					);
 					rows.push(
-						`killed after "${step}", then ${between}: active ${active}; ${named.length} credentials, each accepted as its own account${note ? ` (${note})` : ''}${next.stderr.includes('Finished switching') ? '; the next command finished the switch' : ''}`,
+						`killed after "${step}", then ${between}: active ${active ?? 'none'}; ${count} credentials${problems.length === 0 ? ', each accepted as its own account' : `: ${problems.join('; ')}`}${note ? ` (${note})` : ''}${next.stderr.includes('Finished switching') ? '; the next command finished the switch' : ''}`,
 					);
 				}
 			}
 
 			report(
-				`profile switch: kill -9 at every step of use (${cases} cases)`,
+				`profile switch: kill -9 at every step of use (${rows.length} cases)`,
 				rows,
 			);
+			expect(failures).toEqual([]);
 		},
 	);
 
