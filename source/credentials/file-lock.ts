@@ -19,6 +19,8 @@ export type LockOptions = {
 	waitMs?: number;
 	/** What the file is, in messages (default "credential file"; pi-auth's profile store has its own lock). */
 	what?: string;
+	/** Told once when the lock is held by another process and this one starts waiting for it. */
+	onWait?: (file: string) => void;
 };
 
 const busyError = (file: string, target: string, what: string) =>
@@ -34,7 +36,11 @@ of processes queues instead of failing; a lock whose owner died is taken over on
 export const withFileLock = async <T>(
 	file: string,
 	fn: (lock: {assertHeld(): void}) => Promise<T>,
-	{waitMs = DEFAULT_LOCK_WAIT_MS, what = 'credential file'}: LockOptions = {},
+	{
+		waitMs = DEFAULT_LOCK_WAIT_MS,
+		what = 'credential file',
+		onWait,
+	}: LockOptions = {},
 ): Promise<T> => {
 	// Loaded lazily: `token` with a valid token never takes the lock, and start-up time counts.
 	const {lockfile} = await import('./lock-library.js');
@@ -75,6 +81,7 @@ export const withFileLock = async <T>(
 			}
 
 			if (Date.now() + delay > deadline) throw busyError(file, target, what);
+			if (delay === 10) onWait?.(file);
 			await sleep(delay * (0.5 + Math.random()));
 			delay = Math.min(delay * 1.5, 200);
 		}

@@ -123,7 +123,8 @@ export const freshName = (
 	alsoTaken: readonly string[] = [],
 ): string =>
 	nameFromAccount(
-		accountLabel(provider, entry),
+		// An entry without a label (pi's own sign-in) may still carry Codex's account id.
+		accountLabel(provider, entry) ?? accountFields(entry).accountId,
 		new Set([...profileNames(data, provider), ...alsoTaken]),
 	);
 
