@@ -7,7 +7,7 @@ import {resolveProvider} from '../providers/resolve.js';
 import {profileKey} from '../profiles/names.js';
 import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
 import {profileNames} from '../profiles/journal.js';
-import {refreshProfile} from '../profiles/refresh-profile.js';
+import {refreshNamed} from '../profiles/refresh-profile.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type RefreshCommandOptions = {
@@ -71,12 +71,19 @@ export const refreshCommand = async (
 		try {
 			const {credential, refreshed}: RefreshOutcome =
 				target.kind === 'profile'
-					? await refreshProfile(deps, target.provider, target.name, {
+					? await refreshNamed(deps, target.provider, target.name, {
 							force: options.force,
 						})
-					: await refreshCredential(deps, resolveProvider(target.id), {
-							force: options.force,
-						});
+					: target.profile
+						? await refreshNamed(
+								deps,
+								resolveProvider(target.id),
+								target.profile,
+								{force: options.force},
+							)
+						: await refreshCredential(deps, resolveProvider(target.id), {
+								force: options.force,
+							});
 			results.push({target: label, refreshed, expires: credential.expires});
 		} catch (error_) {
 			if (!isPiAuthError(error_)) throw error_;

@@ -7,7 +7,7 @@ import {needsLoginError, refreshCredential} from '../engine/refresh.js';
 import {providerContext} from '../config.js';
 import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
-import {resolveStoredId} from '../providers/resolve.js';
+import {resolveProvider, resolveStoredId} from '../providers/resolve.js';
 import type {Provider} from '../providers/types.js';
 import {type CommandContext, writeLine} from './io.js';
 
@@ -39,23 +39,35 @@ export const tokenCommand = async (
 	if (profilesError) throw profilesError;
 	const resolved = resolveTarget(target, data, profiles);
 	return resolved.kind === 'entry'
-		? entryToken(context, resolved.id, minValidityMs)
-		: profileToken(context, resolved.provider, resolved.name, minValidityMs);
+		? namedToken(
+				context,
+				resolveProvider(resolved.id),
+				resolved.profile ?? '',
+				minValidityMs,
+			)
+		: namedToken(context, resolved.provider, resolved.name, minValidityMs);
 };
 
 /**
-An inactive profile's token: printed as stored while valid, else refreshed in place under the
-profile store's lock (profiles/refresh-profile.ts). The credential file is never touched.
+A named profile's token (`token anthropic:work`), active or not: printed as read while valid (the
+store's snapshot of both files is consistent), else refreshed where the profile is at that moment
+(profiles/refresh-profile.ts): never another account's token, and an inactive profile's refresh
+never touches the credential file.
 */
-const profileToken = async (
+const namedToken = async (
 	context: CommandContext,
 	provider: Provider,
 	name: string,
 	minValidityMs: number,
 ): Promise<number> => {
 	const {profileKey} = await import('../profiles/names.js');
+	const {activeProfileOf} = await import('../profiles/view.js');
+	const {data, profiles} = context.store.getState();
 	const raw =
-		context.store.getState().profiles.profiles[profileKey(provider.id, name)];
+		data[provider.id] !== undefined &&
+		activeProfileOf(data, profiles, provider.id).name === name
+			? data[provider.id]
+			: profiles.profiles[profileKey(provider.id, name)];
 	const credential = parseCredential(raw);
 	if (credential?.type === 'api_key') {
 		const {resolveKey} = await import('../credentials/key-value.js');
@@ -75,8 +87,8 @@ const profileToken = async (
 		return 0;
 	}
 
-	const {refreshProfile} = await import('../profiles/refresh-profile.js');
-	const {credential: fresh} = await refreshProfile(
+	const {refreshNamed} = await import('../profiles/refresh-profile.js');
+	const {credential: fresh} = await refreshNamed(
 		await refreshDeps(context),
 		provider,
 		name,

@@ -7,6 +7,7 @@ import {
 	type Mutation,
 	isWriteConflict,
 	readAuthFile,
+	revisionOf,
 	updateAuthFile,
 } from './auth-file.js';
 import type {Credential, OAuthCredential} from './credential.js';
@@ -17,6 +18,51 @@ import {
 	hasPending,
 	readProfiles,
 } from '../profiles/profile-file.js';
+
+const SNAPSHOT_TRIES = 5;
+
+type Snapshot = {
+	data: AuthData;
+	profiles: ProfilesData;
+	profilesError: PiAuthError | undefined;
+};
+
+/** The profile store, or its error: a broken store never hides the credential file. */
+const readStore = (
+	file: string,
+): Pick<Snapshot, 'profiles' | 'profilesError'> => {
+	try {
+		return {profiles: readProfiles(file), profilesError: undefined};
+	} catch (error) {
+		if (!(error instanceof PiAuthError)) throw error;
+		return {profiles: emptyProfiles(), profilesError: error};
+	}
+};
+
+/**
+The credential file and the profile store as one consistent picture, without the lock: the
+credential file's revision is the same before the store is read and after the file is read, and no
+switch is half done. Otherwise a switch is under way (or a crash left one): read again, and in the
+end wait for it by finishing any journal under both locks (profiles/journal.ts), then read.
+*/
+const readSnapshot = async (file: string): Promise<Snapshot> => {
+	for (let attempt = 1; attempt <= SNAPSHOT_TRIES; attempt++) {
+		const before = revisionOf(file);
+		const store = readStore(file);
+		const data = await readAuthFile(file);
+		if (revisionOf(file) === before && !store.profiles.pending) {
+			return {data, ...store};
+		}
+
+		if (store.profiles.pending && attempt === SNAPSHOT_TRIES - 1) {
+			const {settlePending} = await import('../profiles/journal.js');
+			await settlePending(file).catch(() => undefined);
+		}
+	}
+
+	const store = readStore(file);
+	return {data: await readAuthFile(file), ...store};
+};
 
 /**
 Finishes a journal under the credential file's lock (the profile store's lock is taken inside:
@@ -109,15 +155,8 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 			loaded: false,
 			async reload() {
 				try {
-					set({profiles: readProfiles(options.file), profilesError: undefined});
-				} catch (error) {
-					if (!(error instanceof PiAuthError)) throw error;
-					set({profilesError: error});
-				}
-
-				try {
 					set({
-						data: await readAuthFile(options.file),
+						...(await readSnapshot(options.file)),
 						error: undefined,
 						loaded: true,
 					});
@@ -126,6 +165,7 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 					set({error, loaded: true});
 				}
 			},
+
 			async save(provider, credential) {
 				await rerunOnConflict(current => ({
 					data: {...current, [provider]: credential},

@@ -28,7 +28,17 @@ export type RefreshOptions = {
 	force?: boolean;
 	/** An inactive profile's name: messages then name `provider:profile` and `--profile`. */
 	profile?: string;
+	/**
+	Refresh the provider's entry only while it is this profile (checked under the lock): a switch
+	may have brought another account in since the caller looked (`token anthropic:work`).
+	*/
+	expectProfile?: string;
 };
+
+/** The named profile is not where the caller found it any more (a switch moved it): look again. */
+export class ProfileMoved extends Error {
+	override readonly name = 'ProfileMoved';
+}
 
 export type RefreshOutcome = {
 	credential: OAuthCredential;
@@ -155,6 +165,21 @@ export const refreshCredential = async (
 	const update = deps.store
 		.getState()
 		.update<Result>(async (current: AuthData) => {
+			if (options.expectProfile !== undefined) {
+				// Under the credential file's lock no switch is half done (journals are finished
+				// first), so the profile store read now agrees with the file.
+				const {readProfiles} = await import('../profiles/profile-file.js');
+				const {activeProfileOf} = await import('../profiles/view.js');
+				const {file} = deps.store.getState();
+				if (
+					current[provider.id] === undefined ||
+					activeProfileOf(current, readProfiles(file), provider.id).name !==
+						options.expectProfile
+				) {
+					throw new ProfileMoved(`${provider.id}:${options.expectProfile}`);
+				}
+			}
+
 			const step = await refreshEntry(
 				deps,
 				provider,

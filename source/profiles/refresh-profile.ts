@@ -4,6 +4,7 @@ import {
 	type RefreshDeps,
 	type RefreshOptions,
 	type RefreshOutcome,
+	ProfileMoved,
 	refreshCredential,
 	refreshEntry,
 	saveAnswered,
@@ -17,35 +18,12 @@ import {activeProfileOf} from './view.js';
 
 const SETTLE_ATTEMPTS = 3;
 
-/** The profile left the store meanwhile: it is the provider's entry now, or gone. */
-const refreshMoved = async (
-	deps: RefreshDeps,
-	provider: Provider,
-	name: string,
-	options: RefreshOptions,
-): Promise<RefreshOutcome> => {
-	await deps.store.getState().reload();
-	const {data, profiles} = deps.store.getState();
-	if (
-		data[provider.id] !== undefined &&
-		activeProfileOf(data, profiles, provider.id).name === name
-	) {
-		return refreshCredential(deps, provider, options);
-	}
-
-	throw new PiAuthError(
-		'not-signed-in',
-		`${profileKey(provider.id, name)} is no longer stored (signed out meanwhile). Sign in again: pi-auth login ${provider.id} --profile ${name}`,
-	);
-};
-
 /**
 Refreshes an inactive profile in place, under the profile store's lock only: the credential file
 and its lock are never touched (`token anthropic:work` leaves the active entry alone). Like the
 credential file's path it re-reads under the lock and refreshes only if still due, so processes
 racing on one single-use refresh token make one refresh. Rejects with ProfileMoved when the
-profile is no longer inactive: made active by a switch meanwhile, it is refreshed as the
-provider's entry (it is the active entry now); signed out of, it is an error.
+profile is no longer inactive (refreshNamed looks again).
 */
 export const refreshProfile = async (
 	deps: RefreshDeps,
@@ -94,7 +72,7 @@ export const refreshProfile = async (
 		}
 
 		if (result === 'journal') continue;
-		if (result === 'moved') return refreshMoved(deps, provider, name, options);
+		if (result === 'moved') throw new ProfileMoved(key);
 		if ('error' in result) throw result.error;
 		await deps.store.getState().reload();
 		return result as {credential: OAuthCredential; refreshed: boolean};
@@ -104,4 +82,50 @@ export const refreshProfile = async (
 		'file-busy',
 		`A profile switch of ${provider.id} kept getting in the way of refreshing ${key}. Try again.`,
 	);
+};
+
+const LOOKS = 3;
+
+/**
+A named profile's token refreshed where the profile is now: as the provider's entry while it is the
+active one, else in place in the store. A switch between looking and locking moves it; then it is
+looked up again (bounded), so `token anthropic:work` never returns another account's token.
+*/
+export const refreshNamed = async (
+	deps: RefreshDeps,
+	provider: Provider,
+	name: string,
+	options: RefreshOptions = {},
+): Promise<RefreshOutcome> => {
+	const key = profileKey(provider.id, name);
+	for (let look = 1; ; look++) {
+		await deps.store.getState().reload();
+		const {data, profiles} = deps.store.getState();
+		const active =
+			data[provider.id] !== undefined &&
+			activeProfileOf(data, profiles, provider.id).name === name;
+		if (!active && profiles.profiles[key] === undefined) {
+			throw new PiAuthError(
+				'not-signed-in',
+				`${key} is no longer stored (signed out meanwhile). Sign in again: pi-auth login ${provider.id} --profile ${name}`,
+			);
+		}
+
+		try {
+			return active
+				? await refreshCredential(deps, provider, {
+						...options,
+						expectProfile: name,
+					})
+				: await refreshProfile(deps, provider, name, options);
+		} catch (error) {
+			if (!(error instanceof ProfileMoved)) throw error;
+			if (look >= LOOKS) {
+				throw new PiAuthError(
+					'file-busy',
+					`${key} kept being switched while this refresh looked for it. Try again.`,
+				);
+			}
+		}
+	}
 };
