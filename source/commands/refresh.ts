@@ -6,7 +6,7 @@ import {findProvider, providers} from '../providers/registry.js';
 import {resolveProvider} from '../providers/resolve.js';
 import {profileKey} from '../profiles/names.js';
 import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
-import {profileNames} from '../profiles/journal.js';
+import {profileNames} from '../profiles/lookup.js';
 import {refreshNamed} from '../profiles/refresh-profile.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 

@@ -6,8 +6,6 @@ import {
 	type AuthData,
 	type Mutation,
 	isWriteConflict,
-	readAuthFile,
-	revisionOf,
 	updateAuthFile,
 } from './auth-file.js';
 import type {Credential, OAuthCredential} from './credential.js';
@@ -15,72 +13,9 @@ import type {LockOptions} from './file-lock.js';
 import {
 	type ProfilesData,
 	emptyProfiles,
-	hasPending,
-	readProfiles,
+	profilesFile,
 } from '../profiles/profile-file.js';
-
-const SNAPSHOT_TRIES = 5;
-
-type Snapshot = {
-	data: AuthData;
-	profiles: ProfilesData;
-	profilesError: PiAuthError | undefined;
-};
-
-/** The profile store, or its error: a broken store never hides the credential file. */
-const readStore = (
-	file: string,
-): Pick<Snapshot, 'profiles' | 'profilesError'> => {
-	try {
-		return {profiles: readProfiles(file), profilesError: undefined};
-	} catch (error) {
-		if (!(error instanceof PiAuthError)) throw error;
-		return {profiles: emptyProfiles(), profilesError: error};
-	}
-};
-
-/**
-The credential file and the profile store as one consistent picture, without the lock: the
-credential file's revision is the same before the store is read and after the file is read, and no
-switch is half done. Otherwise a switch is under way (or a crash left one): read again, and in the
-end wait for it by finishing any journal under both locks (profiles/journal.ts), then read.
-*/
-const readSnapshot = async (file: string): Promise<Snapshot> => {
-	for (let attempt = 1; attempt <= SNAPSHOT_TRIES; attempt++) {
-		const before = revisionOf(file);
-		const store = readStore(file);
-		const data = await readAuthFile(file);
-		if (revisionOf(file) === before && !store.profiles.pending) {
-			return {data, ...store};
-		}
-
-		if (store.profiles.pending && attempt === SNAPSHOT_TRIES - 1) {
-			const {settlePending} = await import('../profiles/journal.js');
-			await settlePending(file).catch(() => undefined);
-		}
-	}
-
-	const store = readStore(file);
-	return {data: await readAuthFile(file), ...store};
-};
-
-/**
-Finishes a journal under the credential file's lock (the profile store's lock is taken inside:
-the one order). Loaded only when a journal is there: one read of the profile store otherwise.
-*/
-const settleUnderLock = async (file: string, lock: {assertHeld(): void}) => {
-	if (!hasPending(file)) return;
-	const {lockedSettle} = await import('../profiles/journal.js');
-	const {withProfilesLock} = await import('../profiles/profile-file.js');
-	await withProfilesLock(file, async profiles =>
-		lockedSettle(file, {
-			assertHeld() {
-				lock.assertHeld();
-				profiles.assertHeld();
-			},
-		}),
-	);
-};
+import {readSnapshot, settleUnderLock} from '../profiles/snapshot.js';
 
 export type AuthState = {
 	file: string;
@@ -195,8 +130,33 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 	});
 
 /**
-Reloads the store when another process changes the file. Writers replace the file by rename, so
-the directory is watched; where that is impossible (no directory yet) the file is polled.
+Calls `onChange` when `file` changes. Writers replace files by rename, so the directory is
+watched; where that is impossible (no directory yet) the file is polled.
+*/
+const watchOne = (
+	file: string,
+	onChange: () => void,
+	pollMs: number,
+): (() => void) => {
+	let watcher: FSWatcher | undefined;
+	try {
+		watcher = watch(path.dirname(file), {persistent: false}, (_event, name) => {
+			if (name === null || name === path.basename(file)) onChange();
+		});
+		watcher.on('error', () => undefined);
+	} catch {
+		watchFile(file, {interval: pollMs, persistent: false}, onChange);
+	}
+
+	return () => {
+		if (watcher) watcher.close();
+		else unwatchFile(file, onChange);
+	};
+};
+
+/**
+Reloads the store when another process changes the credential file or the profile store (a
+sign-in, a refresh, a switch, a sign-out elsewhere).
 */
 export const watchAuthFile = (
 	store: AuthStore,
@@ -211,19 +171,12 @@ export const watchAuthFile = (
 		}, debounceMs);
 	};
 
-	let watcher: FSWatcher | undefined;
-	try {
-		watcher = watch(path.dirname(file), {persistent: false}, (_event, name) => {
-			if (name === null || name === path.basename(file)) schedule();
-		});
-		watcher.on('error', () => undefined);
-	} catch {
-		watchFile(file, {interval: pollMs, persistent: false}, schedule);
-	}
-
+	const stops = [
+		watchOne(file, schedule, pollMs),
+		watchOne(profilesFile(file), schedule, pollMs),
+	];
 	return () => {
 		clearTimeout(timer);
-		if (watcher) watcher.close();
-		else unwatchFile(file, schedule);
+		for (const stop of stops) stop();
 	};
 };

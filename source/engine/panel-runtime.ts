@@ -1,7 +1,8 @@
 import {type StoreApi, createStore} from 'zustand/vanilla';
 import type {CommandContext} from '../commands/io.js';
 import {type AuthStore, watchAuthFile} from '../credentials/store.js';
-import {listCredentials} from '../credentials/view.js';
+import type {CredentialView} from '../credentials/view.js';
+import {listAll} from '../profiles/view.js';
 import {
 	type RefreshActivity,
 	type Timers,
@@ -10,11 +11,19 @@ import {
 import {createUsagePoller, type UsagePollState} from '../usage/poller.js';
 import {usageTargets} from '../usage/targets.js';
 
-/** What the background work knows and the panel draws, per provider id. */
+/**
+What the background work knows and the panel draws. Refresh activity by the scheduler's key (a
+provider's entry by its id, an inactive profile as `provider:profile`: activityKey below); usage
+by the credential's key in the listing, which follows a profile through switches.
+*/
 export type PanelRuntimeState = {
 	activity: Readonly<Record<string, RefreshActivity>>;
 	usage: Readonly<Record<string, UsagePollState>>;
 };
+
+/** Where a view's refresh activity is kept (see PanelRuntimeState). */
+export const activityKey = (view: CredentialView) =>
+	view.active ? view.provider.id : view.key;
 
 export type PanelRuntime = {
 	state: StoreApi<PanelRuntimeState>;
@@ -26,11 +35,13 @@ export type PanelRuntime = {
 	/** A token refresh is under way. */
 	refreshing: () => boolean;
 	/** `R`: refresh the token now, bypassing backoff. */
-	refreshToken: (provider: string) => void;
+	refreshToken: (view: CredentialView) => void;
 	/** `r`: fetch usage now, bypassing backoff. */
-	refreshUsage: (provider: string) => void;
-	/** `d`: sign out (never needs the network). */
-	logout: (provider: string) => Promise<void>;
+	refreshUsage: (view: CredentialView) => void;
+	/** `d`: sign out of an entry or a profile (never needs the network). */
+	logout: (view: CredentialView) => Promise<void>;
+	/** `Enter`/`s` on an inactive profile: make it the active one (profiles/use.ts). */
+	use: (view: CredentialView) => Promise<void>;
 };
 
 const systemTimers: Timers = {
@@ -78,7 +89,12 @@ export const createPanelRuntime = async (
 		timers,
 		targets: () =>
 			usageTargets({
-				views: listCredentials(store.getState().data, env, now()),
+				views: listAll(
+					store.getState().data,
+					store.getState().profiles,
+					env,
+					now(),
+				),
 				config,
 				fetch,
 				now,
@@ -99,9 +115,15 @@ export const createPanelRuntime = async (
 		env,
 		start() {
 			unwatch = watchAuthFile(store);
-			// Another process changed the file (or we did): re-plan refreshes and usage at once.
+			// Another process changed a file (or we did): re-plan refreshes and usage at once.
 			unsubscribe = store.subscribe((next, previous) => {
-				if (next.data === previous.data) return;
+				if (
+					next.data === previous.data &&
+					next.profiles === previous.profiles
+				) {
+					return;
+				}
+
 				scheduler.reschedule();
 				poller.reschedule();
 			});
@@ -115,14 +137,28 @@ export const createPanelRuntime = async (
 			await scheduler.stop();
 		},
 		refreshing: scheduler.busy,
-		refreshToken(provider) {
-			void scheduler.refreshNow(provider);
+		refreshToken(view) {
+			void scheduler.refreshNow(activityKey(view));
 		},
-		refreshUsage(provider) {
-			void poller.refreshNow(provider);
+		refreshUsage(view) {
+			void poller.refreshNow(view.key);
 		},
-		async logout(provider) {
-			await store.getState().remove([provider]);
+		async logout(view) {
+			const {removeCredentials} = await import('../profiles/remove.js');
+			const [id = '', name] = view.key.split(':');
+			await removeCredentials(store, [
+				view.active || name === undefined
+					? {kind: 'entry', id}
+					: {kind: 'profile', provider: view.provider, name},
+			]);
+		},
+		async use(view) {
+			if (view.active || view.profile === undefined) return;
+			const {useProfile} = await import('../profiles/use.js');
+			await useProfile(store.getState().file, view.provider, view.profile, {
+				now,
+			});
+			await store.getState().reload();
 		},
 	};
 };

@@ -22,29 +22,25 @@ while pi writes in place and keeps the inode, and every pi-auth writer settles b
 Step 2 done: step 3 is written. Not done: the switch runs again from step 1 with the entry on disk
 now, so a rotated token is what gets filed.
 */
-import fs from 'node:fs';
+import type {AuthData} from '../credentials/auth-file.js';
+import type {LockOptions} from '../credentials/file-lock.js';
+import {differentAccounts} from './identity.js';
 import {
-	type AuthData,
-	changedWhileLocked,
-	ensureDirectory,
-	readAuthFile,
-	revisionOf,
-	writeAuthFile,
-} from '../credentials/auth-file.js';
-import {isRecord, parseCredential} from '../credentials/credential.js';
-import {type LockOptions, withFileLock} from '../credentials/file-lock.js';
-import {findProvider} from '../providers/registry.js';
-import {accountFields, differentAccounts, sameAccount} from './identity.js';
-import {nameFromAccount, profileKey, splitKey} from './names.js';
+	commitPending,
+	credentialFileWritten,
+	fileIdOf,
+} from './journal-rules.js';
 import {
-	type Pending,
-	type ProfilesData,
-	WHAT,
-	profilesFile,
-	readProfiles,
-	withProfilesLock,
-	writeProfiles,
-} from './profile-file.js';
+	type Held,
+	readState,
+	type State,
+	withBothLocks,
+	writeAuthChecked,
+	writeProfilesChecked,
+} from './locks.js';
+import {entryOf, freshName} from './lookup.js';
+import {profileKey} from './names.js';
+import {type ProfilesData, readProfiles} from './profile-file.js';
 
 type Entry = Record<string, unknown>;
 
@@ -66,165 +62,6 @@ export type SwitchChange = {
 	incoming: {name: string; entry: Entry};
 	/** The profile the current entry is kept as; undefined: the incoming one replaces it for good. */
 	keepAs?: string;
-};
-
-export type Held = {assertHeld(): void};
-
-/** The credential file as a file: a rename gives a new inode, pi's in-place writes keep it. */
-export const fileIdOf = (file: string): string => {
-	try {
-		const stat = fs.statSync(file, {bigint: true});
-		return `${stat.dev}:${stat.ino}`;
-	} catch {
-		return 'missing';
-	}
-};
-
-const fingerprint = (entry: Entry) =>
-	JSON.stringify([
-		entry['type'],
-		entry['access'],
-		entry['refresh'],
-		entry['key'],
-	]);
-
-export const entryOf = (
-	data: AuthData,
-	provider: string,
-): Entry | undefined => {
-	const entry = data[provider];
-	return isRecord(entry) ? entry : undefined;
-};
-
-/** Names of a provider's inactive profiles. */
-export const profileNames = (data: ProfilesData, provider: string): string[] =>
-	Object.keys(data.profiles).flatMap(key => {
-		const parts = splitKey(key);
-		return parts?.[0] === provider ? [parts[1]] : [];
-	});
-
-/** The label of whoever an entry belongs to (email, login), where it tells. */
-export const accountLabel = (
-	provider: string,
-	entry: Entry | undefined,
-): string | undefined => {
-	const credential = parseCredential(entry);
-	return (
-		(credential && findProvider(provider)?.account?.(credential)) ??
-		accountFields(entry).account
-	);
-};
-
-/** A free name for an entry that is not the profile on record (another program signed it in). */
-export const freshName = (
-	data: ProfilesData,
-	provider: string,
-	entry: Entry | undefined,
-	alsoTaken: readonly string[] = [],
-): string =>
-	nameFromAccount(
-		// An entry without a label (pi's own sign-in) may still carry Codex's account id.
-		accountLabel(provider, entry) ?? accountFields(entry).accountId,
-		new Set([...profileNames(data, provider), ...alsoTaken]),
-	);
-
-/** Step 3, from the journal: file the replaced entry, name the active one, drop the journal. */
-export const commitPending = (data: ProfilesData): ProfilesData => {
-	const {pending, ...rest} = data;
-	if (!pending) return data;
-	const {provider, incoming, replaced} = pending;
-	const profiles = {...rest.profiles};
-	delete profiles[profileKey(provider, incoming.name)];
-	if (replaced?.keepAs) {
-		profiles[profileKey(provider, replaced.keepAs)] = replaced.entry;
-	}
-
-	return {
-		...rest,
-		profiles,
-		active: {...rest.active, [provider]: incoming.name},
-		activeAccounts: {
-			...rest.activeAccounts,
-			[provider]: accountFields(incoming.entry),
-		},
-	};
-};
-
-/** Whether step 2 of the journal reached the credential file (see the top of this file). */
-export const credentialFileWritten = (
-	pending: Pending,
-	current: Entry | undefined,
-	fileId: string,
-): boolean => {
-	const {incoming, replaced} = pending;
-	if (current) {
-		if (fingerprint(current) === fingerprint(incoming.entry)) return true;
-		if (replaced && fingerprint(current) === fingerprint(replaced.entry)) {
-			return false;
-		}
-
-		if (
-			sameAccount(current, incoming.entry) &&
-			!sameAccount(current, replaced?.entry)
-		) {
-			return true;
-		}
-
-		if (
-			replaced &&
-			sameAccount(current, replaced.entry) &&
-			!sameAccount(current, incoming.entry)
-		) {
-			return false;
-		}
-	}
-
-	return fileId !== pending.fileId;
-};
-
-export const writeProfilesChecked = async (
-	authFile: string,
-	held: Held,
-	revision: string,
-	data: ProfilesData,
-) => {
-	held.assertHeld();
-	const file = profilesFile(authFile);
-	if (revisionOf(file) !== revision) throw changedWhileLocked(file, WHAT);
-	await writeProfiles(authFile, data);
-	return revisionOf(file);
-};
-
-export type State = {
-	auth: AuthData;
-	profiles: ProfilesData;
-	/** Revisions taken before the reads: a write by a process that took a lock over shows up. */
-	authRevision: string;
-	profilesRevision: string;
-};
-
-/** Both files, read holding both locks. */
-export const readState = async (authFile: string): Promise<State> => {
-	const authRevision = revisionOf(authFile);
-	const profilesRevision = revisionOf(profilesFile(authFile));
-	return {
-		auth: await readAuthFile(authFile, {locked: true}),
-		profiles: readProfiles(authFile),
-		authRevision,
-		profilesRevision,
-	};
-};
-
-/** Writes the credential file holding both locks, unless it changed since `revision` was taken. */
-export const writeAuthChecked = async (
-	authFile: string,
-	held: Held,
-	revision: string,
-	data: AuthData,
-) => {
-	held.assertHeld();
-	if (revisionOf(authFile) !== revision) throw changedWhileLocked(authFile);
-	await writeAuthFile(authFile, data);
 };
 
 /** Steps 1 to 3, holding both locks, on the state just read under them. */
@@ -333,31 +170,6 @@ export const lockedSettle = async (
 		options,
 	);
 	return pending.provider;
-};
-
-/** Runs `fn` holding the credential file's lock, then the profile store's: the one order. */
-export const withBothLocks = async <T>(
-	authFile: string,
-	fn: (held: Held) => Promise<T>,
-	options: LockOptions = {},
-): Promise<T> => {
-	await ensureDirectory(authFile);
-	return withFileLock(
-		authFile,
-		async auth =>
-			withProfilesLock(
-				authFile,
-				async profiles =>
-					fn({
-						assertHeld() {
-							auth.assertHeld();
-							profiles.assertHeld();
-						},
-					}),
-				options,
-			),
-		options,
-	);
 };
 
 /** Finishes a journal a crash left behind, taking both locks; a no-op without one. */

@@ -1,13 +1,13 @@
 import {isWriteConflict} from '../credentials/auth-file.js';
 import {isRecord} from '../credentials/credential.js';
 import type {AuthStore} from '../credentials/store.js';
+import {lockedSettle} from './journal.js';
 import {
-	lockedSettle,
 	readState,
 	withBothLocks,
 	writeAuthChecked,
 	writeProfilesChecked,
-} from './journal.js';
+} from './locks.js';
 import {profileKey} from './names.js';
 import {type ProfilesData, profilesExist} from './profile-file.js';
 import {type ResolvedTarget, targetLabel} from './targets.js';

@@ -13,13 +13,13 @@ import {
 	mergeRotated,
 	readRecovery,
 } from '../credentials/recovery.js';
+import {lockedSettle} from './journal.js';
 import {
-	lockedSettle,
 	readState,
 	withBothLocks,
 	writeAuthChecked,
 	writeProfilesChecked,
-} from './journal.js';
+} from './locks.js';
 import type {ProfilesData} from './profile-file.js';
 
 /** The store with `rotated` merged into the profile holding the spent token, if one does. */

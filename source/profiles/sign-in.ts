@@ -1,14 +1,8 @@
 import type {Credential} from '../credentials/credential.js';
 import type {Provider} from '../providers/types.js';
 import {differentAccounts, sameAccount} from './identity.js';
-import {
-	type SwitchOptions,
-	accountLabel,
-	entryOf,
-	freshName,
-	profileNames,
-	runSwitch,
-} from './journal.js';
+import {type SwitchOptions, runSwitch} from './journal.js';
+import {accountLabel, entryOf, freshName, profileNames} from './lookup.js';
 import {DEFAULT_PROFILE, profileKey} from './names.js';
 import type {ProfilesData} from './profile-file.js';
 import {activeName} from './view.js';

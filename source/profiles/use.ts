@@ -1,13 +1,8 @@
 import {PiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
 import {differentAccounts} from './identity.js';
-import {
-	type SwitchOptions,
-	entryOf,
-	freshName,
-	profileNames,
-	runSwitch,
-} from './journal.js';
+import {type SwitchOptions, runSwitch} from './journal.js';
+import {entryOf, freshName, profileNames} from './lookup.js';
 import {profileKey} from './names.js';
 import type {ProfilesData} from './profile-file.js';
 import {activeName, activeProfileOf} from './view.js';

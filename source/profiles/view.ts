@@ -9,7 +9,7 @@ import {providers} from '../providers/registry.js';
 import type {Provider} from '../providers/types.js';
 import {differentAccounts} from './identity.js';
 import {DEFAULT_PROFILE, profileKey} from './names.js';
-import {freshName, profileNames} from './journal.js';
+import {freshName, profileNames} from './lookup.js';
 import type {ProfilesData} from './profile-file.js';
 
 /** The name the provider's entry in the credential file has (the active profile on record). */

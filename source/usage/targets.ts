@@ -42,7 +42,8 @@ export type UsageTargetsInput = {
 /** The poller's targets for the credentials `status` lists (cli-contract.md: the panel too). */
 export const usageTargets = (input: UsageTargetsInput): UsageTarget[] =>
 	input.views.map(view => ({
-		provider: view.provider.id,
+		// The credential's key: one provider may have several profiles, each polled on its own.
+		provider: view.key,
 		tokenKey: tokenKeyOf(view),
 		fetch: async signal =>
 			fetchUsage({

@@ -191,7 +191,8 @@ describe('the live status panel', () => {
 			'openai-codex': codexEntry(3 * 3_600_000),
 			'other-tool': {type: 'api_key', key: 'keep'},
 		});
-		await ui.waitFor('2 credentials');
+		// The other tool's key is listed too (unmanaged entries are shown since 924c4b5).
+		await ui.waitFor('3 credentials');
 		await ui.press('d');
 		await ui.waitFor(
 			'Sign out of Anthropic (Claude Pro/Max)? This removes it from',
@@ -200,9 +201,9 @@ describe('the live status panel', () => {
 		await ui.waitFor('q quit');
 		expect(Object.keys(await read())).toContain('anthropic');
 		await ui.press('d');
-		await ui.waitFor('y to confirm');
+		await ui.waitFor(/y\s+to confirm/);
 		await ui.press('y');
-		await ui.waitFor('1 credential');
+		await ui.waitFor('2 credentials');
 		expect(ui.frame()).not.toContain('Anthropic (Claude');
 		expect(Object.keys(await read()).sort()).toEqual([
 			'openai-codex',
@@ -219,7 +220,7 @@ describe('the live status panel', () => {
 		await fs.writeFile(file, '{"openai-codex": ');
 		await ui.waitFor('is not valid JSON', 3000);
 		await ui.press('d');
-		await ui.waitFor('y to confirm');
+		await ui.waitFor(/y\s+to confirm/);
 		await ui.press('y');
 		await ui.waitFor(/is not valid JSON[\s\S]*is not valid JSON/);
 		expect(ui.frame()).toContain('OpenAI Codex');
