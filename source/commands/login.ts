@@ -3,7 +3,7 @@ import {PiAuthError} from '../errors.js';
 import {formatClock, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
 import {profilesFile} from '../profiles/profile-file.js';
-import type {SavedSignIn} from '../profiles/sign-in.js';
+import {type SavedSignIn, describeSaved} from '../profiles/sign-in.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type LoginOptions = {
@@ -53,39 +53,6 @@ export const readFirstLine = async (
 			},
 		);
 	});
-};
-
-/** Where a sign-in went, in words (the scripted login and the wizard's success screen). */
-export const describeSaved = (
-	provider: Provider,
-	saved: SavedSignIn,
-): string[] => {
-	const name = `${provider.id}:${saved.profile}`;
-	const lines: string[] = [];
-	if (saved.matched) {
-		lines.push(
-			saved.matched.requested
-				? `This account is already profile ${name}: updated it instead of creating ${provider.id}:${saved.matched.requested}.`
-				: `This account is already profile ${name}: updated it.`,
-		);
-	}
-
-	if (saved.previousAccount) {
-		lines.push(`${name} was ${saved.previousAccount} before; it is replaced.`);
-	}
-
-	if (saved.keptAs) {
-		lines.push(
-			`The entry another program had signed in is kept as profile ${provider.id}:${saved.keptAs}.`,
-		);
-	}
-
-	lines.push(
-		saved.active
-			? `${name} is the active profile: pi uses it.`
-			: `${name} is stored as an inactive profile; make it the one pi uses with: pi-auth use ${name}`,
-	);
-	return lines;
 };
 
 export const reportLogin = (

@@ -90,9 +90,9 @@ const inactiveViews = (
 		}));
 
 /**
-Every credential `status` lists (cli-contract.md): per provider, in the registry's order, its entry
-in the credential file as the active profile (or its environment credential), then its inactive
-profiles by name; then the other ids of the file as listCredentials has them.
+Every credential `status` lists (cli-contract.md): per provider, in the registry's order, its
+profiles by name (its entry in the credential file is the active one; an environment credential,
+which has no name, comes first); then the other ids of the file as listCredentials has them.
 */
 export const listAll = (
 	data: AuthData,
@@ -101,13 +101,18 @@ export const listAll = (
 	now: number,
 ): CredentialView[] => {
 	const base = listCredentials(data, env, now);
-	const managed = providers.flatMap(provider => [
-		...base
-			.filter(view => view.managed && view.provider.id === provider.id)
-			.map(view =>
-				view.source === 'file' ? activeView(view, data, profiles) : view,
-			),
-		...inactiveViews(provider, profiles, now),
-	]);
+	// A provider's profiles by name, the active one among them: switching moves nothing on screen.
+	const byName = (a: CredentialView, b: CredentialView) =>
+		(a.profile ?? '').localeCompare(b.profile ?? '');
+	const managed = providers.flatMap(provider =>
+		[
+			...base
+				.filter(view => view.managed && view.provider.id === provider.id)
+				.map(view =>
+					view.source === 'file' ? activeView(view, data, profiles) : view,
+				),
+			...inactiveViews(provider, profiles, now),
+		].sort(byName),
+	);
 	return [...managed, ...base.filter(view => !view.managed)];
 };

@@ -3,6 +3,8 @@ import type {CommandContext} from '../commands/io.js';
 import {createPanelRuntime} from '../engine/panel-runtime.js';
 import {normalizeEnterpriseDomain} from '../engine/login.js';
 import type {Parsed} from '../flags.js';
+import {checkProfileName} from '../profiles/names.js';
+import {listAll} from '../profiles/view.js';
 import {
 	knownMethod,
 	resolveMethod,
@@ -22,10 +24,11 @@ const presetsOf = (parsed: Parsed) => {
 	if (parsed.command !== 'login') return {};
 	const [id] = parsed.input;
 	const provider = id === undefined ? undefined : resolveProvider(id);
-	const {method, enterprise} = parsed.flags;
+	const {method, enterprise, profile} = parsed.flags;
 
 	return {
 		...(provider ? {provider} : {}),
+		...(profile ? {profile: checkProfileName(profile)} : {}),
 		...(method === undefined
 			? {}
 			: {
@@ -50,9 +53,14 @@ export const runInteractive = async (
 ): Promise<number> => {
 	const presets = presetsOf(parsed);
 	await context.store.getState().reload();
-	const {error} = context.store.getState();
+	const {error, data, profiles} = context.store.getState();
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
+	const existing =
+		presets.provider !== undefined &&
+		listAll(data, profiles, context.env, context.now()).some(
+			view => view.provider === presets.provider && view.source === 'file',
+		);
 	const services = createServices(context, {browser: parsed.flags.browser});
 	const runtime =
 		parsed.command === 'status' ? await createPanelRuntime(context) : undefined;
@@ -67,7 +75,10 @@ export const runInteractive = async (
 			{runtime ? (
 				<Panel runtime={runtime} onExit={onExit} />
 			) : (
-				<Wizard initial={initialWizardState(presets)} onExit={onExit} />
+				<Wizard
+					initial={initialWizardState({...presets, existing})}
+					onExit={onExit}
+				/>
 			)}
 		</ServicesContext.Provider>,
 		{

@@ -337,8 +337,8 @@ describe('another program replaces the active entry with another account', () =>
 		expect(
 			views.map(view => [view.profile, view.active, view.replaced]),
 		).toEqual([
-			['ws-c', true, {profile: 'default', account: 'a@x.example'}],
 			['b', false, undefined],
+			['ws-c', true, {profile: 'default', account: 'a@x.example'}],
 		]);
 		const result = await useProfile(file, openaiCodex, 'b');
 		expect(result).toMatchObject({keptAs: 'ws-c', replacedProfile: 'default'});
