@@ -41,18 +41,23 @@ export type UsageTargetsInput = {
 
 /** The poller's targets for the credentials `status` lists (cli-contract.md: the panel too). */
 export const usageTargets = (input: UsageTargetsInput): UsageTarget[] =>
-	input.views.map(view => ({
-		// The credential's key: one provider may have several profiles, each polled on its own.
-		provider: view.key,
-		tokenKey: tokenKeyOf(view),
-		fetch: async signal =>
-			fetchUsage({
-				provider: view.provider,
-				credential: view.credential,
-				config: input.config,
-				fetch: input.fetch,
-				now: input.now,
-				signal,
-				...(input.timeoutMs === undefined ? {} : {timeoutMs: input.timeoutMs}),
-			}),
-	}));
+	// An id pi-auth cannot sign in to has no usage endpoint either: nothing to poll.
+	input.views
+		.filter(view => view.managed)
+		.map(view => ({
+			// The credential's key: one provider may have several profiles, each polled on its own.
+			provider: view.key,
+			tokenKey: tokenKeyOf(view),
+			fetch: async signal =>
+				fetchUsage({
+					provider: view.provider,
+					credential: view.credential,
+					config: input.config,
+					fetch: input.fetch,
+					now: input.now,
+					signal,
+					...(input.timeoutMs === undefined
+						? {}
+						: {timeoutMs: input.timeoutMs}),
+				}),
+		}));

@@ -286,7 +286,14 @@ describe('status --usage', () => {
 				json(response, 503, {});
 			},
 			'/copilot/user': (_, response) => {
-				json(response, 200, fixture('copilot-pro'));
+				// The recorded body's reset date, moved to ten days from now: the line must not
+				// depend on today's date (it read "reset due" once 2026-12-01 had passed).
+				const resets = new Date(Date.now() + 10 * 24 * HOUR);
+				json(response, 200, {
+					...(fixture('copilot-pro') as Record<string, unknown>),
+					quota_reset_date: resets.toISOString().slice(0, 10),
+					quota_reset_date_utc: resets.toISOString(),
+				});
 			},
 		});
 		const {args, env} = await setup(signedIn(), server);

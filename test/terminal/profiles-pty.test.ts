@@ -96,8 +96,10 @@ describe('profiles in a real terminal', () => {
 		panel.write('\r');
 		await panel.waitFor('Switch Anthropic (Claude Pro/Max) to work');
 		panel.write('y');
-		screen = await panel.waitFor(/work ● active · me@work\.example/);
-		expect(screen).toContain('Now using anthropic:work: pi uses this account.');
+		screen = await panel.waitFor(
+			'Now using anthropic:work: pi uses this account.',
+		);
+		expect(screen).toMatch(/work ● active · me@work\.example/);
 		// The selection stays on the account chosen: profiles keep their places.
 		expect(screen).toMatch(/❯ work ● active/);
 		expect((await w.readAuth())['anthropic']).toEqual(work);
