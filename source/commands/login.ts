@@ -151,9 +151,10 @@ export const loginCommand = async (
 ): Promise<number> => {
 	const {provider, method} = options;
 	await context.store.getState().reload();
-	const {error} = context.store.getState();
+	const {error, profilesError} = context.store.getState();
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
+	if (profilesError) throw profilesError;
 	const deadlineMs =
 		parseDuration(context.env['PI_AUTH_LOGIN_TIMEOUT'] ?? '') ??
 		LOGIN_DEADLINE_MS;

@@ -53,9 +53,11 @@ export const runInteractive = async (
 ): Promise<number> => {
 	const presets = presetsOf(parsed);
 	await context.store.getState().reload();
-	const {error, data, profiles} = context.store.getState();
-	// A corrupt file is never overwritten: stop before asking the user for anything.
+	const {error, data, profiles, profilesError} = context.store.getState();
+	// A corrupt file is never overwritten: stop before asking the user for anything. The panel
+	// still shows the credential file when only the profile store is broken (and says so).
 	if (error) throw error;
+	if (profilesError && parsed.command !== 'status') throw profilesError;
 	const existing =
 		presets.provider !== undefined &&
 		listAll(data, profiles, context.env, context.now()).some(

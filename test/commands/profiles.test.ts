@@ -311,3 +311,39 @@ describe('profiles: several accounts per provider', () => {
 		});
 	});
 });
+
+describe('a broken profile store', () => {
+	it('is never overwritten: sign-ins and switches stop naming it, the credential file still answers', async () => {
+		const setup = await setupSandbox();
+		await signInAnthropic(setup, 'me@home.example');
+		const file = path.join(
+			path.dirname(setup.authFile),
+			'pi-auth',
+			'profiles.json',
+		);
+		await fs.writeFile(file, '{"version": 1, "profiles": ');
+		for (const args of [
+			['use', 'anthropic:work'],
+			['profiles'],
+			['token', 'anthropic:default'],
+		]) {
+			const result = await setup.run(args);
+			expect(result.code, args.join(' ')).toBe(1);
+			expect(result.stderr).toContain(
+				`The profile store ${file} is not valid JSON. pi-auth will not touch it`,
+			);
+		}
+
+		const login = await setup.run(
+			['login', 'anthropic', '--method', 'api-key'],
+			'sk-ant-api03-KEY\n',
+		);
+		expect(login.code).toBe(1);
+		expect(await fs.readFile(file, 'utf8')).toBe('{"version": 1, "profiles": ');
+		// What pi uses still works, and status shows it (with a line about the store).
+		expect((await setup.run(['token', 'anthropic'])).code).toBe(0);
+		const status = await setup.run(['status', '--json']);
+		expect(status.code).toBe(0);
+		expect(status.stderr).toContain('profile store');
+	});
+});
