@@ -89,6 +89,7 @@ export const parseArgs = async (
 		'maxAge',
 		'format',
 		'usageOver',
+		'profile',
 	] as const) {
 		if (cli.flags[name] === '') {
 			throw new PiAuthError('usage', `--${kebab(name)} needs a value.`);

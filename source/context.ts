@@ -3,7 +3,8 @@ import path from 'node:path';
 import {type Config, loadConfig} from './config.js';
 import type {CommandContext} from './commands/io.js';
 import {resolveAuthFile, resolveConfigFile} from './credentials/paths.js';
-import {hasRecovery, takeRecovery} from './credentials/recovery.js';
+import {hasRecovery} from './credentials/recovery.js';
+import {hasPending} from './profiles/profile-file.js';
 import {createAuthStore} from './credentials/store.js';
 import type {Flags} from './flags.js';
 import {parseDuration} from './format.js';
@@ -23,25 +24,33 @@ const migrate = async (file: string, stderr: NodeJS.WritableStream) => {
 	);
 };
 
-/** Tokens a refresh could not write last time (credentials/recovery.ts) go into the file first. */
+/** Tokens a refresh could not write last time (credentials/recovery.ts) go where they belong first. */
 const restoreRotated = async (file: string, stderr: NodeJS.WritableStream) => {
-	const {updateAuthFile} = await import('./credentials/auth-file.js');
+	const {restoreKept} = await import('./profiles/rotated.js');
 	try {
-		const {result} = await updateAuthFile(file, current => {
-			const taken = takeRecovery(file, current);
-			return {
-				...(taken.restored.length > 0 ? {data: taken.data} : {}),
-				result: taken,
-			};
-		});
-		result.done();
-		if (result.restored.length > 0) {
+		const restored = await restoreKept(file);
+		if (restored.length > 0) {
 			stderr.write(
-				`Wrote the refreshed ${result.restored.join(', ')} tokens kept from an earlier refresh into ${file}.\n`,
+				`Wrote the refreshed ${restored.join(', ')} tokens kept from an earlier refresh into ${file}.\n`,
 			);
 		}
 	} catch {
 		// Still not writable: the tokens stay in the recovery file for the next command.
+	}
+};
+
+/** A profile switch a crash left half done (profiles/journal.ts) is finished before anything else. */
+const finishSwitch = async (file: string, stderr: NodeJS.WritableStream) => {
+	const {settlePending} = await import('./profiles/journal.js');
+	try {
+		const provider = await settlePending(file);
+		if (provider) {
+			stderr.write(
+				`Finished switching the ${provider} profile that an interrupted pi-auth left half done.\n`,
+			);
+		}
+	} catch {
+		// Busy or unwritable: every later write finishes it first (the store's update does).
 	}
 };
 
@@ -84,6 +93,7 @@ export const buildContext = async (
 	} as NodeJS.WritableStream;
 	if (isDefault) await migrate(file, stderr);
 	warnIfOthersCanWrite(file, stderr);
+	if (hasPending(file)) await finishSwitch(file, stderr);
 	if (hasRecovery(file)) await restoreRotated(file, stderr);
 	const waitMs = parseDuration(options.env['PI_AUTH_LOCK_WAIT'] ?? '');
 	const store = createAuthStore({

@@ -65,6 +65,7 @@ export const fastParse = (argv: readonly string[]): Parsed | undefined => {
 		'maxAge',
 		'format',
 		'usageOver',
+		'profile',
 	] as const) {
 		const text = value(kebab(name));
 		if (text !== undefined) flags[name] = text;

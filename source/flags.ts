@@ -18,6 +18,7 @@ export const flagSpec = {
 	format: {type: 'string'},
 	usageOver: {type: 'string'},
 	notify: {type: 'boolean', default: true},
+	profile: {type: 'string'},
 } as const;
 
 export type Flags = {
@@ -40,6 +41,7 @@ export type Flags = {
 	usageOver?: string;
 	/** `--no-notify`: the live panel rings no bell and sends no desktop notification. */
 	notify: boolean;
+	profile?: string;
 };
 
 export const commands = [
@@ -48,6 +50,8 @@ export const commands = [
 	'token',
 	'refresh',
 	'logout',
+	'use',
+	'profiles',
 ] as const;
 export type Command = (typeof commands)[number];
 
@@ -70,6 +74,7 @@ export const flagCommands: Partial<Record<keyof Flags, readonly Command[]>> = {
 	format: ['status'],
 	usageOver: ['status'],
 	notify: ['status'],
+	profile: ['login'],
 };
 
 export const kebab = (name: string) =>

@@ -45,7 +45,10 @@ const EXIT_CODES = [
 
 export const commandHelp: Record<Command, CommandHelp> = {
 	login: {
-		usage: ['pi-auth login [provider] [--method M] [--enterprise HOST]'],
+		usage: [
+			'pi-auth login [provider] [--method M] [--profile NAME]',
+			'              [--enterprise HOST]',
+		],
 		summary: 'sign in (the wizard in a terminal, scripted otherwise)',
 		description: [
 			'In a terminal, the wizard asks for what the flags do not give. Without',
@@ -58,11 +61,14 @@ export const commandHelp: Record<Command, CommandHelp> = {
 		flags: [
 			['--method M', 'oauth | device | setup-token | api-key'],
 			['--enterprise HOST', 'GitHub Enterprise host (github-copilot)'],
+			['--profile NAME', 'sign in as this profile (another account);'],
+			['', 'a new name is kept beside the active one'],
 		],
 		examples: [
 			'pi-auth login',
 			'pi-auth login anthropic --method setup-token < token.txt',
 			'pi-auth login openai-codex --method device',
+			'pi-auth login anthropic --method oauth --profile work',
 			"echo '!op read op://Private/xai/key' | pi-auth login xai --method api-key",
 		],
 		exitCodes: [
@@ -71,16 +77,17 @@ export const commandHelp: Record<Command, CommandHelp> = {
 	},
 	status: {
 		usage: [
-			'pi-auth status [--json] [--usage]',
-			'pi-auth status --check [--usage-over N]',
+			'pi-auth status [target…] [--json] [--usage]',
+			'pi-auth status [target…] --check [--usage-over N]',
 			'pi-auth status --line [--max-age 60s] [--format T]',
 		],
 		summary: 'the live panel in a terminal, one snapshot otherwise',
 		description: [
-			'Every entry of the credential file (also ids pi-auth cannot sign in to)',
-			'and the environment credentials, with their state and expiry. Tokens',
-			'never appear in the output. --usage fetches subscription usage; --check',
-			'answers with the exit code alone, without the network. --line prints',
+			'Every entry of the credential file (also ids pi-auth cannot sign in to),',
+			'every profile and the environment credentials, with their state and',
+			'expiry; targets narrow it (--check without targets checks what pi uses).',
+			'Tokens never appear in the output. --usage fetches subscription usage;',
+			'--check answers with the exit code alone, without the network. --line prints',
 			'one line for a prompt or status bar from the usage cache that the panel',
 			'and --usage keep; --max-age fetches what is older first (shared by all',
 			'processes: a bar redrawn every second still asks once per max-age).',
@@ -114,7 +121,7 @@ export const commandHelp: Record<Command, CommandHelp> = {
 		],
 	},
 	token: {
-		usage: ['pi-auth token <provider> [--min-validity 10m]'],
+		usage: ['pi-auth token <target> [--min-validity 10m]'],
 		summary: 'print a provider’s access token or API key',
 		description: [
 			'Prints the access token (or the API key, resolved as pi resolves it:',
@@ -127,11 +134,12 @@ export const commandHelp: Record<Command, CommandHelp> = {
 		examples: [
 			'curl -H "Authorization: Bearer $(pi-auth token anthropic)" …',
 			'pi-auth token github-copilot --min-validity 20m',
+			'pi-auth token anthropic:work',
 		],
 		exitCodes: ['0 printed · 1 not signed in, or the refresh failed'],
 	},
 	refresh: {
-		usage: ['pi-auth refresh [provider…] [--force]'],
+		usage: ['pi-auth refresh [target…] [--force]'],
 		summary: 'refresh OAuth tokens now',
 		description: [
 			'Refreshes the named providers (all OAuth entries when none is named)',
@@ -143,17 +151,48 @@ export const commandHelp: Record<Command, CommandHelp> = {
 		exitCodes: ['0 all refreshed or still valid · 1 any failed'],
 	},
 	logout: {
-		usage: ['pi-auth logout <provider…>', 'pi-auth logout --all'],
+		usage: ['pi-auth logout <target…>', 'pi-auth logout --all'],
 		summary: 'remove stored credentials',
 		description: [
 			'Removes the entries from the credential file. It needs no network and',
 			'works with dead tokens. Any id stored in the file can be named; --all',
-			'removes every entry. An environment credential stays until its',
-			'variable is unset.',
+			'removes every entry and profile. An environment credential stays',
+			'until its variable is unset.',
 		],
-		flags: [['--all', 'every stored entry']],
-		examples: ['pi-auth logout anthropic', 'pi-auth logout --all'],
+		flags: [['--all', 'every stored entry and profile']],
+		examples: [
+			'pi-auth logout anthropic',
+			'pi-auth logout anthropic:work',
+			'pi-auth logout --all',
+		],
 		exitCodes: ['0 done (also when nothing was stored) · 1 the file failed'],
+	},
+	use: {
+		usage: ['pi-auth use <provider>:<profile>'],
+		summary: 'make a profile the account pi uses',
+		description: [
+			'Swaps the provider’s entry in the credential file for the profile’s,',
+			'under pi’s lock and the profile store’s; the entry that was active',
+			'goes back to its own profile exactly as it is on disk.',
+		],
+		flags: [],
+		examples: ['pi-auth use anthropic:work', 'pi-auth use anthropic:default'],
+		exitCodes: [
+			'0 switched (or already active) · 1 no such profile, or failed',
+		],
+	},
+	profiles: {
+		usage: ['pi-auth profiles [provider] [--json]'],
+		summary: 'every account of every provider, the active ones marked',
+		description: [
+			'A profile is a named account of one provider (<provider>:<name>); the',
+			'first sign-in is `default`. The active one is the entry in the',
+			'credential file, the one pi uses; the others wait in pi-auth’s profile',
+			'store beside it.',
+		],
+		flags: [],
+		examples: ['pi-auth profiles', 'pi-auth profiles anthropic --json'],
+		exitCodes: ['0 listed · 1 the file or the profile store could not be read'],
 	},
 };
 
@@ -201,6 +240,7 @@ export const globalHelp = (version: string): string =>
 			EXIT_CODES.map(line => `  ${line}`),
 		),
 		'',
+		'A <target> is a provider id (its active account) or <provider>:<profile>.',
 		'Run pi-auth help <command> for a command’s flags and examples.',
 		'Secrets are read from standard input, never from arguments.',
 		'',

@@ -10,6 +10,7 @@ import {fastParse} from './fast-args.js';
 import {type Parsed, flagCommands, flagSpec, kebab} from './flags.js';
 import {parseDuration} from './format.js';
 import {printable} from './printable.js';
+import {checkProfileName} from './profiles/names.js';
 import {providerIds} from './providers/registry.js';
 import {resolveMethod, resolveProvider} from './providers/resolve.js';
 
@@ -98,7 +99,10 @@ const runScripted = async (
 	const {flags} = parsed;
 	switch (parsed.command) {
 		case 'status': {
-			return statusCommand(context, statusOptions(flags));
+			return statusCommand(context, {
+				...statusOptions(flags),
+				targets: positional(parsed),
+			});
 		}
 
 		case 'token': {
@@ -116,12 +120,14 @@ const runScripted = async (
 				}
 			}
 
-			return tokenCommand(context, {id: id ?? '', minValidityMs});
+			return tokenCommand(context, {target: id ?? '', minValidityMs});
 		}
 
 		case 'refresh': {
-			const selected = positional(parsed).map(id => resolveProvider(id));
-			return refreshCommand(context, {providers: selected, force: flags.force});
+			return refreshCommand(context, {
+				targets: positional(parsed),
+				force: flags.force,
+			});
 		}
 
 		case 'logout': {
@@ -149,9 +155,29 @@ const runScripted = async (
 			return loginCommand(context, {
 				provider,
 				method,
+				...(flags.profile ? {profile: checkProfileName(flags.profile)} : {}),
 				openBrowser: flags.browser,
 				...(flags.enterprise ? {enterprise: flags.enterprise} : {}),
 			});
+		}
+
+		case 'use': {
+			const [target, ...extra] = positional(parsed);
+			if (target === undefined || extra.length > 0) {
+				throw usage(
+					'use takes one <provider>:<profile>, e.g. pi-auth use anthropic:work. See them with: pi-auth profiles',
+				);
+			}
+
+			const {useCommand} = await import('./commands/use.js');
+			return useCommand(context, {target});
+		}
+
+		case 'profiles': {
+			const [provider, ...extra] = positional(parsed);
+			if (extra.length > 0) throw usage('profiles takes at most one provider.');
+			const {profilesCommand} = await import('./commands/profiles.js');
+			return profilesCommand(context, provider === undefined ? {} : {provider});
 		}
 
 		case undefined: {

@@ -2,11 +2,15 @@ import type {Credential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {formatValidUntil, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
+import {profilesFile} from '../profiles/profile-file.js';
+import {type SavedSignIn, describeSaved} from '../profiles/sign-in.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type LoginOptions = {
 	provider: Provider;
 	method: Method;
+	/** `--profile NAME`; undefined: the active profile (`default` for a first sign-in). */
+	profile?: string;
 	enterprise?: string;
 	openBrowser: boolean;
 };
@@ -56,6 +60,7 @@ export const reportLogin = (
 	provider: Provider,
 	method: Method,
 	credential: Credential,
+	saved: SavedSignIn,
 ) => {
 	const expires = credential.type === 'oauth' ? credential.expires : null;
 	const account = provider.account?.(credential);
@@ -65,6 +70,9 @@ export const reportLogin = (
 			method,
 			expires,
 			...(account ? {account} : {}),
+			profile: saved.profile,
+			active: saved.active,
+			...(saved.matched ? {updatedExisting: true} : {}),
 		});
 		return;
 	}
@@ -72,10 +80,16 @@ export const reportLogin = (
 	const who = account ? ` as ${account}` : '';
 	const until =
 		expires === null ? '' : `, ${formatValidUntil(expires, context.now())}`;
+	const where = saved.active
+		? context.store.getState().file
+		: profilesFile(context.store.getState().file);
 	writeLine(
 		context.stderr,
-		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${context.store.getState().file}.`,
+		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${where}.`,
 	);
+	for (const line of describeSaved(provider, saved)) {
+		writeLine(context.stderr, line);
+	}
 };
 
 /** cli-contract.md: nothing ever waits forever; login gives up after 10 minutes. */
@@ -135,9 +149,10 @@ export const loginCommand = async (
 ): Promise<number> => {
 	const {provider, method} = options;
 	await context.store.getState().reload();
-	const {error} = context.store.getState();
+	const {error, profilesError} = context.store.getState();
 	// A corrupt file is never overwritten: stop before asking the user for anything.
 	if (error) throw error;
+	if (profilesError) throw profilesError;
 	const deadlineMs =
 		parseDuration(context.env['PI_AUTH_LOGIN_TIMEOUT'] ?? '') ??
 		LOGIN_DEADLINE_MS;
@@ -159,7 +174,14 @@ export const loginCommand = async (
 		);
 	}
 
-	await context.store.getState().save(provider.id, credential);
-	reportLogin(context, provider, method, credential);
+	const {saveSignIn} = await import('../profiles/sign-in.js');
+	const saved = await saveSignIn(
+		context.store.getState().file,
+		provider,
+		credential,
+		options.profile ? {profile: options.profile} : {},
+	);
+	await context.store.getState().reload();
+	reportLogin(context, provider, method, credential, saved);
 	return 0;
 };

@@ -1,13 +1,21 @@
+import {isRecord} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
 import {findProvider} from '../providers/registry.js';
 import {resolveStoredId} from '../providers/resolve.js';
+import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
-export type LogoutOptions = {ids: readonly string[]; all: boolean};
+export type LogoutOptions = {
+	/** Provider ids, any other stored ids, or `<provider>:<profile>`. */
+	ids: readonly string[];
+	all: boolean;
+};
 
 /**
-Removes entries; never needs the network, works with dead tokens. Any id stored in the file can
-be named (a `groq` key pi uses too); other entries stay as they are.
+Removes entries and profiles; never needs the network, works with dead tokens. Any id stored in
+the file can be named (a `groq` key pi uses too); other entries stay as they are. Signing out of
+a provider's entry leaves its inactive profiles (`use` brings one back); `--all` removes every
+entry and every profile.
 */
 export const logoutCommand = async (
 	context: CommandContext,
@@ -15,15 +23,20 @@ export const logoutCommand = async (
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
-	const {data, error} = store.getState();
+	const {data, error, profiles, profilesError} = store.getState();
 	if (error) throw error;
-	const views = listCredentials(data, context.env, context.now());
-	const targets = all
-		? views.filter(view => view.source === 'file').map(view => view.provider.id)
-		: ids.map(id => resolveStoredId(id, data));
-	const removed =
-		targets.length > 0 ? await store.getState().remove(targets) : [];
-	const notStored = targets.filter(id => !removed.includes(id));
+	if (profilesError && (all || ids.some(id => id.includes(':')))) {
+		throw profilesError;
+	}
+
+	const targets: ResolvedTarget[] = all
+		? []
+		: ids.map(id => resolveTarget(id, data, profiles));
+	const {removeCredentials} = await import('../profiles/remove.js');
+	const {removed, notStored} = await removeCredentials(
+		store,
+		all ? 'all' : targets,
+	);
 	// Environment credentials cannot be removed from here: say which variable keeps them alive.
 	const fromEnv = listCredentials(
 		store.getState().data,
@@ -32,7 +45,11 @@ export const logoutCommand = async (
 	)
 		.filter(
 			view =>
-				view.source === 'env' && (all || targets.includes(view.provider.id)),
+				view.source === 'env' &&
+				(all ||
+					targets.some(
+						target => target.kind === 'entry' && target.id === view.provider.id,
+					)),
 		)
 		.map(view => ({provider: view.provider.id, variable: view.variable}));
 
@@ -62,7 +79,7 @@ export const logoutCommand = async (
 		}
 	}
 
-	if (all && targets.length === 0 && fromEnv.length === 0) {
+	if (all && removed.length === 0 && fromEnv.length === 0) {
 		writeLine(context.stderr, 'No credentials stored, nothing to remove.');
 	}
 
@@ -73,5 +90,19 @@ export const logoutCommand = async (
 		);
 	}
 
+	const left = removed.flatMap(id => {
+		const prefix = `${id}:`;
+		const names = Object.keys(store.getState().profiles.profiles).filter(key =>
+			key.startsWith(prefix),
+		);
+		return !id.includes(':') &&
+			names.length > 0 &&
+			!isRecord(store.getState().data[id])
+			? [
+					`${id}: other accounts are still stored (${names.join(', ')}); make one active with: pi-auth use ${names[0] ?? ''}`,
+				]
+			: [];
+	});
+	for (const line of left) writeLine(context.stderr, line);
 	return 0;
 };

@@ -1,14 +1,38 @@
 import {parseCredential} from '../credentials/credential.js';
-import {refreshCredential} from '../engine/refresh.js';
+import {refreshCredential, type RefreshOutcome} from '../engine/refresh.js';
 import {isPiAuthError} from '../errors.js';
 import {formatValidUntil} from '../format.js';
-import {findProvider} from '../providers/registry.js';
-import type {Provider} from '../providers/types.js';
+import {findProvider, providers} from '../providers/registry.js';
+import {resolveProvider} from '../providers/resolve.js';
+import {profileKey} from '../profiles/names.js';
+import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
+import {profileNames} from '../profiles/lookup.js';
+import {refreshNamed} from '../profiles/refresh-profile.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type RefreshCommandOptions = {
-	providers: readonly Provider[];
+	/** Provider ids or `<provider>:<profile>`; none: every OAuth entry and profile. */
+	targets: readonly string[];
 	force: boolean;
+};
+
+/** Every OAuth credential stored: the providers' entries, then their inactive profiles. */
+const everyOAuth = (context: CommandContext): ResolvedTarget[] => {
+	const {data, profiles} = context.store.getState();
+	const entries = Object.keys(data)
+		.filter(id => parseCredential(data[id])?.type === 'oauth')
+		.flatMap(id => (findProvider(id) ? [{kind: 'entry' as const, id}] : []));
+	const inactive = providers.flatMap(provider =>
+		profileNames(profiles, provider.id)
+			.sort()
+			.filter(
+				name =>
+					parseCredential(profiles.profiles[profileKey(provider.id, name)])
+						?.type === 'oauth',
+			)
+			.map(name => ({kind: 'profile' as const, provider, name})),
+	);
+	return [...entries, ...inactive];
 };
 
 /** One attempt per entry (15 s timeout); retrying with backoff is the live panel's job. */
@@ -18,62 +42,77 @@ export const refreshCommand = async (
 ): Promise<number> => {
 	const {store} = context;
 	await store.getState().reload();
-	const {data, error} = store.getState();
+	const {data, error, profiles, profilesError} = store.getState();
 	if (error) throw error;
+	if (profilesError) throw profilesError;
 	const targets =
-		options.providers.length > 0
-			? options.providers
-			: Object.keys(data)
-					.filter(id => parseCredential(data[id])?.type === 'oauth')
-					.flatMap(id => findProvider(id) ?? []);
-	const fetch = await context.fetch();
+		options.targets.length > 0
+			? options.targets.map(text => {
+					// A provider pi-auth cannot sign in to cannot be refreshed: a usage error, as before.
+					if (!text.includes(':')) resolveProvider(text);
+					return resolveTarget(text, data, profiles);
+				})
+			: everyOAuth(context);
+	const deps = {
+		store,
+		config: context.config,
+		fetch: await context.fetch(),
+		now: context.now,
+		warn(message: string) {
+			writeLine(context.stderr, message);
+		},
+	};
 	const results = [];
-	for (const provider of targets) {
+	for (const target of targets) {
+		const label =
+			target.kind === 'profile'
+				? profileKey(target.provider.id, target.name)
+				: target.id;
 		try {
-			const {credential, refreshed} = await refreshCredential(
-				{
-					store,
-					config: context.config,
-					fetch,
-					now: context.now,
-					warn: message => {
-						writeLine(context.stderr, message);
-					},
-				},
-				provider,
-				{force: options.force},
-			);
-			results.push({
-				provider: provider.id,
-				refreshed,
-				expires: credential.expires,
-			});
+			const {credential, refreshed}: RefreshOutcome =
+				target.kind === 'profile'
+					? await refreshNamed(deps, target.provider, target.name, {
+							force: options.force,
+						})
+					: target.profile
+						? await refreshNamed(
+								deps,
+								resolveProvider(target.id),
+								target.profile,
+								{force: options.force},
+							)
+						: await refreshCredential(deps, resolveProvider(target.id), {
+								force: options.force,
+							});
+			results.push({target: label, refreshed, expires: credential.expires});
 		} catch (error_) {
 			if (!isPiAuthError(error_)) throw error_;
-			results.push({
-				provider: provider.id,
-				error: error_.message,
-				code: error_.code,
-			});
+			results.push({target: label, error: error_.message, code: error_.code});
 		}
 	}
 
 	const failed = results.filter(result => 'error' in result);
 	if (context.json) {
-		writeJson(context.stdout, {results});
+		// `provider` as before (the id part), `target` as named (with the profile).
+		writeJson(context.stdout, {
+			results: results.map(result => ({
+				provider: result.target.split(':')[0],
+				...result,
+			})),
+		});
 	} else if (results.length === 0) {
 		writeLine(context.stderr, 'No OAuth credentials to refresh.');
 	} else {
 		for (const result of results) {
 			if ('error' in result) {
-				writeLine(context.stderr, `${result.provider}: ${result.error}`);
+				writeLine(context.stderr, `${result.target}: ${result.error}`);
 			} else {
 				const what = result.refreshed
 					? 'refreshed'
 					: 'still valid, not refreshed';
 				writeLine(
 					context.stderr,
-					`${result.provider}: ${what}, ${formatValidUntil(result.expires, context.now())}.`,
+					`${result.target}: ${what}, ${formatValidUntil(result.expires, context.now())}.`,
 				);
 			}
 		}

@@ -1,10 +1,16 @@
-import {type CredentialView, listCredentials} from '../credentials/view.js';
+import type {AuthData} from '../credentials/auth-file.js';
+import type {CredentialView} from '../credentials/view.js';
+import type {ProfilesData} from '../profiles/profile-file.js';
+import {resolveTarget, targetLabel} from '../profiles/targets.js';
+import {listAll} from '../profiles/view.js';
 import {formatExpiry, parseDuration} from '../format.js';
 import type {CachedUsage} from '../usage/collect.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type StatusOptions = {
 	check: boolean;
+	/** Only these (provider ids or `<provider>:<profile>`); none: everything. */
+	targets?: readonly string[];
 	/** Fetch subscription usage too (cli-contract.md: one-shot status fetches it only on request). */
 	usage?: boolean;
 	/** `--line`: one line for a prompt or a status bar (status-line.ts). */
@@ -28,11 +34,33 @@ export const statusEntry = (view: CredentialView, now: number) => ({
 	expiresIn:
 		view.expires === null ? null : Math.floor((view.expires - now) / 1000),
 	...(view.account ? {account: view.account} : {}),
+	...(view.profile ? {profile: view.profile} : {}),
+	active: view.active,
+	...(view.replaced ? {replaced: view.replaced} : {}),
 	...(view.variable ? {variable: view.variable} : {}),
 	...(view.reason ? {reason: view.reason} : {}),
 	managed: view.managed,
 	...(view.keyKind ? {keyKind: view.keyKind} : {}),
 });
+
+/** `status <target…>`: the named entries and profiles only (a provider id: its entry). */
+export const selectTargets = (
+	views: readonly CredentialView[],
+	targets: readonly string[],
+	data: AuthData,
+	profiles: ProfilesData,
+): CredentialView[] => {
+	if (targets.length === 0) return [...views];
+	const keys = new Set(
+		targets.map(text => {
+			const target = resolveTarget(text, data, profiles);
+			return target.kind === 'profile' ? targetLabel(target) : target.id;
+		}),
+	);
+	return views.filter(
+		view => keys.has(view.key) || (view.active && keys.has(view.provider.id)),
+	);
+};
 
 /** cli-contract.md: 1 for any expired / needs-login / none stored, else 2 for any expiring, else 0. */
 export const checkExitCode = (views: readonly CredentialView[]): number => {
@@ -70,7 +98,23 @@ const nextStep = (view: CredentialView): string => {
 	}
 };
 
-const describe = (view: CredentialView, now: number): string[] => {
+/** `Anthropic (Claude Pro/Max)`, with `· work` when the provider has several profiles. */
+const nameOf = (view: CredentialView, many: boolean) =>
+	many && view.profile
+		? `${view.provider.name} · ${view.profile}${view.active ? ' (active)' : ''}`
+		: view.provider.name;
+
+/** What the person should know about an entry that is not the profile on record. */
+const replacedNote = (view: CredentialView) =>
+	view.replaced
+		? ` — signed in by another program; profile ${view.replaced.profile}${view.replaced.account ? ` (${view.replaced.account})` : ''} is no longer stored`
+		: '';
+
+const describe = (
+	view: CredentialView,
+	now: number,
+	many: boolean,
+): string[] => {
 	const source =
 		view.source === 'env' ? `env ${view.variable ?? ''}`.trim() : 'file';
 	const kind =
@@ -85,9 +129,9 @@ const describe = (view: CredentialView, now: number): string[] => {
 		view.expires === null ? '' : `, ${formatExpiry(view.expires, now)}`;
 	const state = view.state === 'needs-login' ? 'needs login' : view.state;
 	return [
-		view.provider.name,
+		nameOf(view, many),
 		`${kind} · ${source}${view.account ? ` · ${view.account}` : ''}`,
-		`${state}${expiry}${nextStep(view)}`,
+		`${state}${expiry}${nextStep(view)}${replacedNote(view)}`,
 	];
 };
 
@@ -106,7 +150,15 @@ const writeText = (
 		return;
 	}
 
-	const rows = views.map(view => describe(view, now));
+	// Profile names appear once a provider has more than one credential listed.
+	const counts = new Map<string, number>();
+	for (const view of views) {
+		counts.set(view.provider.id, (counts.get(view.provider.id) ?? 0) + 1);
+	}
+
+	const rows = views.map(view =>
+		describe(view, now, (counts.get(view.provider.id) ?? 0) > 1),
+	);
 	const widths = [0, 1].map(column =>
 		Math.max(...rows.map(row => row[column]?.length ?? 0)),
 	);
@@ -176,16 +228,26 @@ export const statusCommand = async (
 	context: CommandContext,
 	options: StatusOptions,
 ): Promise<number> => {
-	const {check, usage: withUsage = false, maxAgeMs} = options;
+	const {check, usage: withUsage = false, maxAgeMs, targets = []} = options;
 	const {store} = context;
 	await store.getState().reload();
-	const {data, error, file} = store.getState();
+	const {data, error, file, profiles, profilesError} = store.getState();
 	if (error) throw error;
+	// The credential file still shows, with a line about the profile store.
+	if (profilesError) writeLine(context.stderr, profilesError.message);
 	const now = context.now();
-	const views = listCredentials(data, context.env, now);
+	const views = selectTargets(
+		listAll(data, profiles, context.env, now),
+		targets,
+		data,
+		profiles,
+	);
 	if (options.line) {
+		// What pi uses, unless profiles are named: one account per provider on a status bar.
+		const shownOnLine =
+			targets.length > 0 ? views : views.filter(view => view.active);
 		const [{usage}, line] = await Promise.all([
-			loadUsage(context, file, views, maxAgeMs, false),
+			loadUsage(context, file, shownOnLine, maxAgeMs, false),
 			import('./status-line.js'),
 		]);
 		writeLine(
@@ -230,8 +292,11 @@ export const statusCommand = async (
 	}
 
 	if (!check) return 0;
-	const code = checkExitCode(views);
+	// Inactive profiles count when named: without targets the check is about what pi uses.
+	const checked =
+		targets.length > 0 ? views : views.filter(view => view.active);
+	const code = checkExitCode(checked);
 	if (code !== 0 || options.usageOverPercent === undefined) return code;
-	const {usage} = await loadUsage(context, file, views, maxAgeMs, true);
+	const {usage} = await loadUsage(context, file, checked, maxAgeMs, true);
 	return usageOver(usage, options.usageOverPercent, context.now()) ? 3 : 0;
 };

@@ -27,13 +27,19 @@ before the quote is kept, and the SyntaxError itself is not kept as a cause.
 const syntaxReason = (error: unknown): string =>
 	String((error as Error).message).replace(/,\s*(?:\.\.\.)?".*$/s, '');
 
+const CREDENTIAL_FILE = 'credential file';
+
 /** docs/contract.md: a credential file is a few KB; anything over 1 MiB is refused as corrupt. */
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-const corrupt = (file: string, problem: string) =>
+export const corrupt = (
+	file: string,
+	problem: string,
+	what = CREDENTIAL_FILE,
+) =>
 	new PiAuthError(
 		'file-corrupt',
-		`The credential file ${file} ${problem}. pi-auth will not touch it: fix or move it, then sign in again.`,
+		`The ${what} ${file} ${problem}. pi-auth will not touch it: fix or move it, then sign in again.`,
 	);
 
 /**
@@ -82,10 +88,15 @@ export const serializeAuthData = (data: AuthData, file = ''): string => {
 	}
 };
 
-const ioError = (file: string, action: string, error: unknown) =>
+const ioError = (
+	file: string,
+	action: string,
+	error: unknown,
+	what = CREDENTIAL_FILE,
+) =>
 	new PiAuthError(
 		'file-io',
-		`Could not ${action} the credential file ${file} (${errnoCode(error) ?? 'error'}). Check that the path and its folder are readable and writable.`,
+		`Could not ${action} the ${what} ${file} (${errnoCode(error) ?? 'error'}). Check that the path and its folder are readable and writable.`,
 		{cause: error},
 	);
 
@@ -95,7 +106,10 @@ regular file, so a FIFO or a device at the path is an error and never a hang; ov
 refused unread. Tightens a looser mode to 0600 on the way (docs/contract.md). Synchronous on
 purpose: the file is a few KB, and node:fs/promises costs `token` ~2 ms of start-up to load.
 */
-const readText = (file: string): string | undefined => {
+export const readText = (
+	file: string,
+	what = CREDENTIAL_FILE,
+): string | undefined => {
 	let fd: number;
 	try {
 		fd = fsSync.openSync(
@@ -104,7 +118,7 @@ const readText = (file: string): string | undefined => {
 		);
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT') return undefined;
-		throw ioError(file, 'read', error);
+		throw ioError(file, 'read', error, what);
 	}
 
 	try {
@@ -112,12 +126,12 @@ const readText = (file: string): string | undefined => {
 		if (!stat.isFile()) {
 			throw new PiAuthError(
 				'file-io',
-				`The credential file ${file} is not a regular file (${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'}). Move it away, or choose another file with --auth-file.`,
+				`The ${what} ${file} is not a regular file (${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a named pipe' : 'a device or socket'}). Move it away, or choose another file with --auth-file.`,
 			);
 		}
 
 		if (stat.size > MAX_FILE_BYTES) {
-			throw corrupt(file, `is ${stat.size} bytes, larger than 1 MiB`);
+			throw corrupt(file, `is ${stat.size} bytes, larger than 1 MiB`, what);
 		}
 
 		if ((stat.mode & 0o077) !== 0) {
@@ -131,7 +145,7 @@ const readText = (file: string): string | undefined => {
 		return fsSync.readFileSync(fd, 'utf8');
 	} catch (error) {
 		if (error instanceof PiAuthError) throw error;
-		throw ioError(file, 'read', error);
+		throw ioError(file, 'read', error, what);
 	} finally {
 		fsSync.closeSync(fd);
 	}
@@ -157,11 +171,14 @@ export const readAuthFile = async (
 };
 
 /** A directory pi-auth creates is 0700; an existing one is left as it is (cli-contract.md). */
-export const ensureDirectory = async (file: string): Promise<void> => {
+export const ensureDirectory = async (
+	file: string,
+	what = CREDENTIAL_FILE,
+): Promise<void> => {
 	try {
 		await fsp().mkdir(path.dirname(file), {recursive: true, mode: DIR_MODE});
 	} catch (error) {
-		throw ioError(file, 'create the folder of', error);
+		throw ioError(file, 'create the folder of', error, what);
 	}
 };
 
@@ -207,11 +224,12 @@ Call it only while holding the lock (see withFileLock).
 export const writeAuthFile = async (
 	file: string,
 	data: AuthData,
+	what = CREDENTIAL_FILE,
 ): Promise<void> => {
 	const text = serializeAuthData(data, file);
-	await ensureDirectory(file);
+	await ensureDirectory(file, what);
 	const target = realTarget(file);
-	if (target !== path.resolve(file)) await ensureDirectory(target);
+	if (target !== path.resolve(file)) await ensureDirectory(target, what);
 	const temp = path.join(
 		path.dirname(target),
 		`${tempPrefix(target)}${process.pid}.${uniqueSuffix()}.tmp`,
@@ -229,7 +247,7 @@ export const writeAuthFile = async (
 		await fsp().rename(temp, target);
 	} catch (error) {
 		await fsp().rm(temp, {force: true});
-		throw ioError(file, 'write', error);
+		throw ioError(file, 'write', error, what);
 	}
 
 	await syncDirectory(path.dirname(target));
@@ -251,7 +269,7 @@ export type Mutation<T> = {data?: AuthData; result: T};
 What a write shows up in: an atomic rename makes a new inode, pi's in-place write a new size or
 mtime. Not ctime, which the read's own chmod to 0600 changes.
 */
-const revisionOf = (file: string): string => {
+export const revisionOf = (file: string): string => {
 	try {
 		const stat = fsSync.statSync(file, {bigint: true});
 		return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
@@ -266,6 +284,22 @@ export const isWriteConflict = (error: unknown): boolean =>
 	error.code === 'file-busy' &&
 	error.serverCode === 'changed-while-locked';
 
+/** A write refused because the file changed under a lock believed held (see updateAuthFile). */
+export const changedWhileLocked = (file: string, what = CREDENTIAL_FILE) =>
+	new PiAuthError(
+		'file-busy',
+		`The ${what} ${file} was changed by another process while this one held its lock. Try again.`,
+		{serverCode: 'changed-while-locked'},
+	);
+
+export type UpdateOptions = LockOptions & {
+	/**
+	Runs under the lock before the file is read: the store finishes a profile switch that a crash
+	left half done (profiles/journal.ts) before any other write to the file.
+	*/
+	beforeRead?: (lock: {assertHeld(): void}) => Promise<void>;
+};
+
 /**
 The one read-modify-write: lock, re-read (another process may have written since we last looked),
 mutate, write only when something changed, unlock. `mutate` may be async (a refresh runs inside).
@@ -273,12 +307,13 @@ mutate, write only when something changed, unlock. `mutate` may be async (a refr
 export const updateAuthFile = async <T>(
 	file: string,
 	mutate: (current: AuthData) => Mutation<T> | Promise<Mutation<T>>,
-	options: LockOptions = {},
+	{beforeRead, ...options}: UpdateOptions = {},
 ): Promise<{data: AuthData; result: T}> => {
 	await ensureDirectory(file);
 	return withFileLock(
 		file,
 		async ({assertHeld}) => {
+			await beforeRead?.({assertHeld});
 			// Taken before the read: a write in between reads as a change (the safe side).
 			const revision = revisionOf(file);
 			const current = await readAuthFile(file, {locked: true});
@@ -290,14 +325,7 @@ export const updateAuthFile = async <T>(
 				and the file rewritten; proper-lockfile may not have noticed yet. Writing now would
 				drop the other write: the caller reads again instead.
 				*/
-				if (revisionOf(file) !== revision) {
-					throw new PiAuthError(
-						'file-busy',
-						`The credential file ${file} was changed by another process while this one held its lock. Try again.`,
-						{serverCode: 'changed-while-locked'},
-					);
-				}
-
+				if (revisionOf(file) !== revision) throw changedWhileLocked(file);
 				await writeAuthFile(file, data);
 			}
 

@@ -17,12 +17,16 @@ const sleep = async (ms: number) =>
 export type LockOptions = {
 	/** How long to wait for a lock held by another process before saying "busy". */
 	waitMs?: number;
+	/** What the file is, in messages (default "credential file"; pi-auth's profile store has its own lock). */
+	what?: string;
+	/** Told once when the lock is held by another process and this one starts waiting for it. */
+	onWait?: (file: string) => void;
 };
 
-const busyError = (file: string, target: string) =>
+const busyError = (file: string, target: string, what: string) =>
 	new PiAuthError(
 		'file-busy',
-		`The credential file ${file} is locked by another process (${target}.lock). Try again in a moment; a lock left by a crashed process clears by itself after 30 seconds.`,
+		`The ${what} ${file} is locked by another process (${target}.lock). Try again in a moment; a lock left by a crashed process clears by itself after 30 seconds.`,
 	);
 
 /**
@@ -32,7 +36,11 @@ of processes queues instead of failing; a lock whose owner died is taken over on
 export const withFileLock = async <T>(
 	file: string,
 	fn: (lock: {assertHeld(): void}) => Promise<T>,
-	{waitMs = DEFAULT_LOCK_WAIT_MS}: LockOptions = {},
+	{
+		waitMs = DEFAULT_LOCK_WAIT_MS,
+		what = 'credential file',
+		onWait,
+	}: LockOptions = {},
 ): Promise<T> => {
 	// Loaded lazily: `token` with a valid token never takes the lock, and start-up time counts.
 	const {lockfile} = await import('./lock-library.js');
@@ -67,19 +75,20 @@ export const withFileLock = async <T>(
 			if (code !== 'ELOCKED' && !vanished) {
 				throw new PiAuthError(
 					'file-io',
-					`Could not lock the credential file ${file} (${code ?? 'error'}: ${target}.lock cannot be created). Check that its folder exists and is writable, or choose another file with --auth-file.`,
+					`Could not lock the ${what} ${file} (${code ?? 'error'}: ${target}.lock cannot be created). Check that its folder exists and is writable, or choose another file with --auth-file.`,
 					{cause: error},
 				);
 			}
 
-			if (Date.now() + delay > deadline) throw busyError(file, target);
+			if (Date.now() + delay > deadline) throw busyError(file, target, what);
+			if (delay === 10) onWait?.(file);
 			await sleep(delay * (0.5 + Math.random()));
 			delay = Math.min(delay * 1.5, 200);
 		}
 	}
 
 	const assertHeld = () => {
-		if (compromised) throw busyError(file, target);
+		if (compromised) throw busyError(file, target, what);
 	};
 
 	try {

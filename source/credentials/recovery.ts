@@ -20,6 +20,8 @@ export type Rotated = {
 	entry: Record<string, unknown>;
 	/** The refresh token the provider consumed to make it. */
 	spent: string;
+	/** The profile it was refreshed as, for messages; it is merged wherever `spent` is now. */
+	profile?: string;
 };
 
 /** pi-auth's own state folder beside the credential file (docs/contract.md). */
@@ -39,7 +41,7 @@ export const mergeRotated = (
 	return {...current, [rotated.id]: rotated.entry};
 };
 
-const readRecovery = (file: string): Rotated[] => {
+export const readRecovery = (file: string): Rotated[] => {
 	try {
 		const value = JSON.parse(
 			fs.readFileSync(recoveryFile(file), 'utf8'),
@@ -71,32 +73,22 @@ export const keepForRecovery = (file: string, rotated: Rotated): string => {
 	return target;
 };
 
-/** True when a recovery file waits to be merged (one stat on every command). */
-export const hasRecovery = (file: string) => fs.existsSync(recoveryFile(file));
-
 /**
-Merges kept tokens into the file's data (call under the credential file's lock) and says which
-ids were restored; the recovery file is removed once its contents are either merged or outdated.
+Drops the items whose spent tokens are in `handled` (merged, or outdated) and removes the file once
+it is empty. Items another process kept meanwhile stay for the next command.
 */
-export const takeRecovery = (
-	file: string,
-	current: AuthData,
-): {data: AuthData; restored: string[]; done: () => void} => {
-	let data = current;
-	const restored: string[] = [];
-	for (const rotated of readRecovery(file)) {
-		const merged = mergeRotated(data, rotated);
-		if (merged) {
-			data = merged;
-			restored.push(rotated.id);
-		}
+export const dropRecovered = (file: string, handled: ReadonlySet<string>) => {
+	const left = readRecovery(file).filter(item => !handled.has(item.spent));
+	if (left.length === 0) {
+		fs.rmSync(recoveryFile(file), {force: true});
+		return;
 	}
 
-	return {
-		data,
-		restored,
-		done() {
-			fs.rmSync(recoveryFile(file), {force: true});
-		},
-	};
+	const target = recoveryFile(file);
+	const temp = `${target}.${process.pid}.tmp`;
+	fs.writeFileSync(temp, `${JSON.stringify(left, null, 2)}\n`, {mode: 0o600});
+	fs.renameSync(temp, target);
 };
+
+/** True when a recovery file waits to be merged (one stat on every command). */
+export const hasRecovery = (file: string) => fs.existsSync(recoveryFile(file));

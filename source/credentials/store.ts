@@ -6,19 +6,29 @@ import {
 	type AuthData,
 	type Mutation,
 	isWriteConflict,
-	readAuthFile,
 	updateAuthFile,
 } from './auth-file.js';
 import type {Credential, OAuthCredential} from './credential.js';
 import type {LockOptions} from './file-lock.js';
+import {
+	type ProfilesData,
+	emptyProfiles,
+	profilesFile,
+} from '../profiles/profile-file.js';
+import {readSnapshot, settleUnderLock} from '../profiles/snapshot.js';
 
 export type AuthState = {
 	file: string;
 	/** The file's raw object as last read or written. */
 	data: AuthData;
+	/** pi-auth's profile store beside the file (profiles/profile-file.ts), as last read. */
+	profiles: ProfilesData;
+	/** Set when the profile store could not be read; `profiles` then keeps what was there before. */
+	profilesError: PiAuthError | undefined;
 	/** Set when the file could not be read; `data` then keeps what was there before. */
 	error: PiAuthError | undefined;
 	loaded: boolean;
+	/** Reads the credential file and the profile store again. */
 	reload: () => Promise<void>;
 	/** A login: replaces the provider's whole entry. */
 	save: (provider: string, credential: Credential) => Promise<void>;
@@ -55,11 +65,11 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 
 		const update: AuthState['update'] = async mutate => {
 			try {
-				const {data, result} = await updateAuthFile(
-					options.file,
-					mutate,
-					options.lock,
-				);
+				const {data, result} = await updateAuthFile(options.file, mutate, {
+					...options.lock,
+					// A profile switch a crash left half done is finished before any other write.
+					beforeRead: async lock => settleUnderLock(options.file, lock),
+				});
 				set({data, error: undefined, loaded: true});
 				return result;
 			} catch (error) {
@@ -74,12 +84,14 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 		return {
 			file: options.file,
 			data: {},
+			profiles: emptyProfiles(),
+			profilesError: undefined,
 			error: undefined,
 			loaded: false,
 			async reload() {
 				try {
 					set({
-						data: await readAuthFile(options.file),
+						...(await readSnapshot(options.file)),
 						error: undefined,
 						loaded: true,
 					});
@@ -88,6 +100,7 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 					set({error, loaded: true});
 				}
 			},
+
 			async save(provider, credential) {
 				await rerunOnConflict(current => ({
 					data: {...current, [provider]: credential},
@@ -117,8 +130,33 @@ export const createAuthStore = (options: {file: string; lock?: LockOptions}) =>
 	});
 
 /**
-Reloads the store when another process changes the file. Writers replace the file by rename, so
-the directory is watched; where that is impossible (no directory yet) the file is polled.
+Calls `onChange` when `file` changes. Writers replace files by rename, so the directory is
+watched; where that is impossible (no directory yet) the file is polled.
+*/
+const watchOne = (
+	file: string,
+	onChange: () => void,
+	pollMs: number,
+): (() => void) => {
+	let watcher: FSWatcher | undefined;
+	try {
+		watcher = watch(path.dirname(file), {persistent: false}, (_event, name) => {
+			if (name === null || name === path.basename(file)) onChange();
+		});
+		watcher.on('error', () => undefined);
+	} catch {
+		watchFile(file, {interval: pollMs, persistent: false}, onChange);
+	}
+
+	return () => {
+		if (watcher) watcher.close();
+		else unwatchFile(file, onChange);
+	};
+};
+
+/**
+Reloads the store when another process changes the credential file or the profile store (a
+sign-in, a refresh, a switch, a sign-out elsewhere).
 */
 export const watchAuthFile = (
 	store: AuthStore,
@@ -133,19 +171,12 @@ export const watchAuthFile = (
 		}, debounceMs);
 	};
 
-	let watcher: FSWatcher | undefined;
-	try {
-		watcher = watch(path.dirname(file), {persistent: false}, (_event, name) => {
-			if (name === null || name === path.basename(file)) schedule();
-		});
-		watcher.on('error', () => undefined);
-	} catch {
-		watchFile(file, {interval: pollMs, persistent: false}, schedule);
-	}
-
+	const stops = [
+		watchOne(file, schedule, pollMs),
+		watchOne(profilesFile(file), schedule, pollMs),
+	];
 	return () => {
 		clearTimeout(timer);
-		if (watcher) watcher.close();
-		else unwatchFile(file, schedule);
+		for (const stop of stops) stop();
 	};
 };

@@ -15,7 +15,18 @@ One row of `status`: a stored entry (of any provider id pi uses) or an environme
 a provider pi-auth knows.
 */
 export type CredentialView = {
+	/** Unique in a listing: the provider id, or `provider:profile` for a profile (profiles/view.ts). */
+	key: string;
 	provider: Provider;
+	/** The profile name (cli-contract.md "Profiles"); absent for environment and unmanaged entries. */
+	profile?: string;
+	/** The credential pi uses for this provider id (the file's entry, or the environment's). */
+	active: boolean;
+	/**
+	The file's entry belongs to another account than the active profile on record: another program
+	signed it in (pi's own /login). Names that profile and whose it was.
+	*/
+	replaced?: {profile: string; account?: string};
 	/** False for an id pi-auth cannot sign in to (a `groq` key pi uses): shown, never refreshed. */
 	managed: boolean;
 	source: 'file' | 'env';
@@ -69,7 +80,7 @@ const unmanagedProvider = (id: string): Provider => ({
 	defaultEndpoints: () => ({}),
 });
 
-const storedView = (
+export const storedView = (
 	provider: Provider,
 	managed: boolean,
 	raw: unknown,
@@ -78,6 +89,8 @@ const storedView = (
 	const credential = parseCredential(raw);
 	if (!credential) {
 		return {
+			key: provider.id,
+			active: true,
 			provider,
 			managed,
 			source: 'file',
@@ -91,6 +104,8 @@ const storedView = (
 
 	const account = provider.account?.(credential);
 	return {
+		key: provider.id,
+		active: true,
 		provider,
 		managed,
 		source: 'file',
@@ -127,6 +142,8 @@ export const listCredentials = (
 		// An environment token's expiry is unknown: it is shown as valid with no countdown.
 		return [
 			{
+				key: provider.id,
+				active: true,
 				provider,
 				managed: true,
 				source: 'env',

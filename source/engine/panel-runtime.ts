@@ -1,8 +1,9 @@
 import {type StoreApi, createStore} from 'zustand/vanilla';
 import type {CommandContext} from '../commands/io.js';
 import {type AuthStore, watchAuthFile} from '../credentials/store.js';
-import {type CredentialView, listCredentials} from '../credentials/view.js';
+import type {CredentialView} from '../credentials/view.js';
 import {formatClock} from '../format.js';
+import {listAll} from '../profiles/view.js';
 import {findProvider} from '../providers/registry.js';
 import {createAlerts} from '../usage/alerts.js';
 import {
@@ -16,11 +17,19 @@ import {createUsageCache} from '../usage/shared.js';
 import {usageKeyOf, usageTargets} from '../usage/targets.js';
 import type {Notify} from './notify.js';
 
-/** What the background work knows and the panel draws: activity per provider, usage per usage key. */
+/**
+What the background work knows and the panel draws. Refresh activity by the scheduler's key (a
+provider's entry by its id, an inactive profile as `provider:profile`: activityKey below); usage
+by the credential's usage key (usage/targets.ts), which follows a profile through switches.
+*/
 export type PanelRuntimeState = {
 	activity: Readonly<Record<string, RefreshActivity>>;
 	usage: Readonly<Record<string, UsagePollState>>;
 };
+
+/** Where a view's refresh activity is kept (see PanelRuntimeState). */
+export const activityKey = (view: CredentialView) =>
+	view.active ? view.provider.id : view.key;
 
 export type PanelRuntime = {
 	state: StoreApi<PanelRuntimeState>;
@@ -32,11 +41,13 @@ export type PanelRuntime = {
 	/** A token refresh is under way. */
 	refreshing: () => boolean;
 	/** `R`: refresh the token now, bypassing backoff. */
-	refreshToken: (provider: string) => void;
-	/** `r`: fetch usage now, bypassing backoff (the credential's usage key, targets.ts). */
-	refreshUsage: (key: string) => void;
-	/** `d`: sign out (never needs the network). */
-	logout: (provider: string) => Promise<void>;
+	refreshToken: (view: CredentialView) => void;
+	/** `r`: fetch usage now, bypassing backoff. */
+	refreshUsage: (view: CredentialView) => void;
+	/** `d`: sign out of an entry or a profile (never needs the network). */
+	logout: (view: CredentialView) => Promise<void>;
+	/** `Enter`/`s` on an inactive profile: make it the active one (profiles/use.ts). */
+	use: (view: CredentialView) => Promise<void>;
 };
 
 const systemTimers: Timers = {
@@ -49,6 +60,12 @@ const systemTimers: Timers = {
 /** "Anthropic", "GitHub Copilot": the provider's name without its plans. */
 const shortName = (id: string) =>
 	(findProvider(id)?.name ?? id).replace(/\s*\(.*\)$/, '');
+
+/** "Anthropic (work)" for a named profile's usage key (`anthropic:work`); the default stays bare. */
+const profileSuffix = (name: string, key: string) => {
+	const profile = key.split(':')[1];
+	return profile && profile !== 'default' ? `${name} (${profile})` : name;
+};
 
 const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
 	const {[key]: _gone, ...rest} = record;
@@ -82,7 +99,7 @@ export const createPanelRuntime = async (
 		alerted.set(key, snapshot.fetchedAt);
 		for (const alert of alerts.usage(
 			key,
-			shortName(usage.provider),
+			profileSuffix(shortName(usage.provider), key),
 			snapshot.windows,
 			at => formatClock(at, now()),
 		)) {
@@ -90,14 +107,20 @@ export const createPanelRuntime = async (
 		}
 	};
 
+	// Every credential the panel lists: the file's entries, inactive profiles, the environment.
+	const listed = () =>
+		listAll(store.getState().data, store.getState().profiles, env, now());
 	const alertCredentials = (views: readonly CredentialView[]) => {
 		if (!notify) return;
 		for (const view of views) {
+			// pi-auth cannot sign in to an id it does not manage: no sign-in to suggest.
+			if (!view.managed) continue;
+			const name = shortName(view.provider.id);
 			for (const alert of alerts.credential(
 				usageKeyOf(view),
-				shortName(view.provider.id),
+				view.active || !view.profile ? name : `${name} (${view.profile})`,
 				view.state,
-				`pi-auth login ${view.provider.id}`,
+				`pi-auth login ${view.provider.id}${view.active || !view.profile ? '' : ` --profile ${view.profile}`}`,
 			)) {
 				notify(alert);
 			}
@@ -130,7 +153,7 @@ export const createPanelRuntime = async (
 		}),
 		targets: () =>
 			usageTargets({
-				views: listCredentials(store.getState().data, env, now()),
+				views: listed(),
 				config,
 				fetch,
 				now,
@@ -152,15 +175,21 @@ export const createPanelRuntime = async (
 		env,
 		start() {
 			unwatch = watchAuthFile(store);
-			// Another process changed the file (or we did): re-plan refreshes and usage at once.
+			// Another process changed a file (or we did): re-plan refreshes and usage at once.
 			unsubscribe = store.subscribe((next, previous) => {
-				if (next.data === previous.data) return;
-				alertCredentials(listCredentials(next.data, env, now()));
+				if (
+					next.data === previous.data &&
+					next.profiles === previous.profiles
+				) {
+					return;
+				}
+
+				alertCredentials(listed());
 				scheduler.reschedule();
 				poller.reschedule();
 			});
 			// What is so when the panel opens is on screen: the alerts start from it.
-			alertCredentials(listCredentials(store.getState().data, env, now()));
+			alertCredentials(listed());
 			scheduler.start();
 			poller.start();
 		},
@@ -170,14 +199,28 @@ export const createPanelRuntime = async (
 			await Promise.all([poller.stop(), scheduler.stop()]);
 		},
 		refreshing: scheduler.busy,
-		refreshToken(provider) {
-			void scheduler.refreshNow(provider);
+		refreshToken(view) {
+			void scheduler.refreshNow(activityKey(view));
 		},
-		refreshUsage(key) {
-			void poller.refreshNow(key);
+		refreshUsage(view) {
+			void poller.refreshNow(usageKeyOf(view));
 		},
-		async logout(provider) {
-			await store.getState().remove([provider]);
+		async logout(view) {
+			const {removeCredentials} = await import('../profiles/remove.js');
+			const [id = '', name] = view.key.split(':');
+			await removeCredentials(store, [
+				view.active || name === undefined
+					? {kind: 'entry', id}
+					: {kind: 'profile', provider: view.provider, name},
+			]);
+		},
+		async use(view) {
+			if (view.active || view.profile === undefined) return;
+			const {useProfile} = await import('../profiles/use.js');
+			await useProfile(store.getState().file, view.provider, view.profile, {
+				now,
+			});
+			await store.getState().reload();
 		},
 	};
 };

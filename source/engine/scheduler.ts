@@ -4,7 +4,11 @@ import {
 } from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {findProvider} from '../providers/registry.js';
-import {type RefreshDeps, refreshCredential} from './refresh.js';
+import {refreshProfile} from '../profiles/refresh-profile.js';
+import {ProfileMoved, type RefreshDeps, refreshCredential} from './refresh.js';
+
+/** `anthropic` or `anthropic:work` → `anthropic`. */
+const providerOf = (key: string) => key.split(':')[0] ?? key;
 
 export type RefreshActivity = {
 	refreshing: boolean;
@@ -62,13 +66,21 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 		deps.onActivity(provider, next);
 	};
 
+	/**
+	Every stored credential by its key: the providers' entries by provider id, inactive profiles
+	by `provider:profile` (their tokens are kept alive too: cli-contract.md "Profiles").
+	*/
+	const stored = (): Array<[string, unknown]> => {
+		const {data, profiles} = deps.store.getState();
+		return [...Object.entries(data), ...Object.entries(profiles.profiles)];
+	};
+
 	/** The refreshable entries and when each is due (epoch ms). */
 	const dueTimes = () => {
-		const {data} = deps.store.getState();
 		const due: Array<{provider: string; at: number}> = [];
-		for (const [id, raw] of Object.entries(data)) {
+		for (const [id, raw] of stored()) {
 			const credential = parseCredential(raw);
-			const provider = findProvider(id);
+			const provider = findProvider(providerOf(id));
 			if (
 				!provider?.refresh ||
 				credential?.type !== 'oauth' ||
@@ -90,7 +102,7 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 	};
 
 	const refresh = async (id: string, force = false) => {
-		const provider = findProvider(id);
+		const provider = findProvider(providerOf(id));
 		if (!provider || activity.get(id)?.refreshing) return;
 		const attempt = attemptRefresh(id, provider, force);
 		running.add(attempt);
@@ -108,7 +120,10 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 	) => {
 		update(id, {refreshing: true});
 		try {
-			const {refreshed} = await refreshCredential(deps, provider, {force});
+			const [, profile] = id.split(':');
+			const {refreshed} = profile
+				? await refreshProfile(deps, provider, profile, {force})
+				: await refreshCredential(deps, provider, {force});
 			update(id, {
 				refreshing: false,
 				failures: 0,
@@ -117,6 +132,12 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 				...(refreshed ? {lastRefreshAt: deps.now()} : {}),
 			});
 		} catch (error) {
+			// The profile was switched in or out meanwhile: its new place is planned afresh.
+			if (error instanceof ProfileMoved) {
+				update(id, {refreshing: false});
+				return;
+			}
+
 			const failures = (activity.get(id)?.failures ?? 0) + 1;
 			const message = error instanceof Error ? error.message : String(error);
 			update(id, {
@@ -156,8 +177,7 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 	starts afresh: its old error and backoff belong to the credential that is gone.
 	*/
 	const forgetReplaced = () => {
-		const {data} = deps.store.getState();
-		for (const [id, raw] of Object.entries(data)) {
+		for (const [id, raw] of stored()) {
 			const print = JSON.stringify(raw);
 			const before = seen.get(id);
 			seen.set(id, print);

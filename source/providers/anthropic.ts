@@ -106,11 +106,15 @@ export const anthropic: Provider = {
 			...(context.signal ? {signal: context.signal} : {}),
 		});
 		const tokens = readTokenResponse(body);
+		// The refresh answer names the account too: an entry pi refreshed (which drops pi-auth's
+		// label) gets it back, and profiles can tell accounts apart (profiles/identity.ts).
+		const email = emailOf(tokens.body);
 		return {
 			access: tokens.accessToken,
 			// The response may omit refresh_token (pi #9369 stored `undefined`): keep the old one.
 			refresh: tokens.refreshToken ?? credential.refresh,
 			expires: expiresAt(context.now(), tokens.expiresIn),
+			...(email ? {account: email} : {}),
 		};
 	},
 	apiKeyUrl: API_KEY_URL,

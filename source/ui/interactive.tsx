@@ -4,6 +4,8 @@ import {createPanelRuntime} from '../engine/panel-runtime.js';
 import {normalizeEnterpriseDomain} from '../engine/login.js';
 import {terminalNotifier} from '../engine/notify.js';
 import type {Parsed} from '../flags.js';
+import {checkProfileName} from '../profiles/names.js';
+import {listAll} from '../profiles/view.js';
 import {
 	knownMethod,
 	resolveMethod,
@@ -23,10 +25,11 @@ const presetsOf = (parsed: Parsed) => {
 	if (parsed.command !== 'login') return {};
 	const [id] = parsed.input;
 	const provider = id === undefined ? undefined : resolveProvider(id);
-	const {method, enterprise} = parsed.flags;
+	const {method, enterprise, profile} = parsed.flags;
 
 	return {
 		...(provider ? {provider} : {}),
+		...(profile ? {profile: checkProfileName(profile)} : {}),
 		...(method === undefined
 			? {}
 			: {
@@ -51,9 +54,16 @@ export const runInteractive = async (
 ): Promise<number> => {
 	const presets = presetsOf(parsed);
 	await context.store.getState().reload();
-	const {error} = context.store.getState();
-	// A corrupt file is never overwritten: stop before asking the user for anything.
+	const {error, data, profiles, profilesError} = context.store.getState();
+	// A corrupt file is never overwritten: stop before asking the user for anything. The panel
+	// still shows the credential file when only the profile store is broken (and says so).
 	if (error) throw error;
+	if (profilesError && parsed.command !== 'status') throw profilesError;
+	const existing =
+		presets.provider !== undefined &&
+		listAll(data, profiles, context.env, context.now()).some(
+			view => view.provider === presets.provider && view.source === 'file',
+		);
 	const services = createServices(context, {browser: parsed.flags.browser});
 	// --no-notify or `"notify": false` in the config file: the panel stays quiet.
 	const notify =
@@ -75,7 +85,10 @@ export const runInteractive = async (
 			{runtime ? (
 				<Panel runtime={runtime} onExit={onExit} />
 			) : (
-				<Wizard initial={initialWizardState(presets)} onExit={onExit} />
+				<Wizard
+					initial={initialWizardState({...presets, existing})}
+					onExit={onExit}
+				/>
 			)}
 		</ServicesContext.Provider>,
 		{

@@ -36,12 +36,13 @@ export const tokenKeyOf = (view: CredentialView): string => {
 };
 
 /**
-The credential's key in the usage cache (cache-data.ts): its provider id, or `<provider>@env` for an
-environment credential (another account, maybe, than a stored one). Profiles make it
-`<provider>:<profile>` (cli-contract.md "Profiles").
+The credential's key in the usage cache (cache-data.ts): the view's key (`<provider>:<profile>` for a
+stored credential, cli-contract.md "Profiles", so each account keeps its own numbers and history
+across `pi-auth use`; the bare id for an entry pi-auth does not manage), or `<provider>@env` for an
+environment credential (another account, maybe, than a stored one).
 */
 export const usageKeyOf = (view: CredentialView): string =>
-	view.source === 'env' ? `${view.provider.id}@env` : view.provider.id;
+	view.source === 'env' ? `${view.provider.id}@env` : view.key;
 
 export type UsageTargetsInput = {
 	/** The listed credentials: listCredentials(data, env, now), as `status` shows them. */
@@ -54,6 +55,7 @@ export type UsageTargetsInput = {
 
 /** The poller's targets for the credentials `status` lists (cli-contract.md: the panel too). */
 export const usageTargets = (input: UsageTargetsInput): UsageTarget[] =>
+	// An id pi-auth cannot sign in to is listed too: its usage reads "not available", asked of no one.
 	input.views.map(view => ({
 		key: usageKeyOf(view),
 		provider: view.provider.id,

@@ -84,6 +84,8 @@ describe('scripted login, status, token, logout (the issue\'s "done when")', () 
 					expires: result.expires,
 					expiresIn: expect.any(Number) as number,
 					managed: true,
+					profile: 'default',
+					active: true,
 				},
 			],
 		});

@@ -255,7 +255,9 @@ describe('status --line and --usage-over, through the CLI', () => {
 		const plain = await runCli(['status', '--line', ...args], {env});
 		expect(plain.stdout).toBe(fetched.stdout);
 		const cache = readUsageCache(usageCacheFile(file));
-		expect(cache.entries['anthropic']?.snapshot?.windows).toHaveLength(3);
+		expect(cache.entries['anthropic:default']?.snapshot?.windows).toHaveLength(
+			3,
+		);
 		expect(JSON.stringify(cache)).not.toContain('LIVELINE');
 	});
 
@@ -399,7 +401,8 @@ describe('status --line and --usage-over, through the CLI', () => {
 			Date.now(),
 		);
 		expect(
-			readUsageCache(usageCacheFile(file)).entries['anthropic']?.backoff,
+			readUsageCache(usageCacheFile(file)).entries['anthropic:default']
+				?.backoff,
 		).toMatchObject({
 			token: tokenKeyOf(view!),
 			strikes: 1,
@@ -428,6 +431,8 @@ describe('status --line and --usage-over, through the CLI', () => {
 		expect(fetched).toMatchObject({code: 0, stderr: ''});
 		expect(fetched.stdout).toMatch(/^claude 5h 42%/);
 		expect(seen).toHaveLength(1);
-		expect(readUsageCache(cacheFile).entries['anthropic']).toBeDefined();
+		expect(
+			readUsageCache(cacheFile).entries['anthropic:default'],
+		).toBeDefined();
 	});
 });

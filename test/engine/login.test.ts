@@ -37,6 +37,8 @@ describe('scripted login against the fakes: Anthropic', () => {
 			method: 'oauth',
 			expires: expect.any(Number) as number,
 			account: 'claude-user@example.com',
+			profile: 'default',
+			active: true,
 		});
 		const {anthropic: entry} = await setup.readAuth();
 		expect(entry).toMatchObject({

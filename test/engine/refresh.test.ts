@@ -8,7 +8,8 @@ describe('token refreshes an expired entry through the fakes', () => {
 	it('Anthropic: one JSON refresh without scope, a rotated refresh token, every other field kept', async () => {
 		const setup = await setupSandbox();
 		const {anthropic} = setup.sandbox;
-		const grant = anthropic.issueGrant();
+		// The refresh answer names the account: the label stays what the provider says.
+		const grant = anthropic.issueGrant({email: 'someone@example.com'});
 		await setup.writeAuth({
 			anthropic: expiredEntry({
 				access: grant.access,

@@ -320,3 +320,60 @@ describe('the background refresh scheduler', () => {
 		});
 	});
 });
+
+describe('the scheduler and inactive profiles', () => {
+	it('keeps an inactive profile alive in place in the store, and marks a dead refresh token needs login', async () => {
+		const {clock, endpoint, scheduler, settled, store} = await setup(
+			5 * 3_600_000,
+		);
+		const {file} = store.getState();
+		const folder = path.join(path.dirname(file), 'pi-auth');
+		await fs.mkdir(folder);
+		const before = await fs.readFile(file, 'utf8');
+		await fs.writeFile(
+			path.join(folder, 'profiles.json'),
+			JSON.stringify({
+				version: 1,
+				active: {'openai-codex': 'default'},
+				profiles: {
+					'openai-codex:team': {
+						type: 'oauth',
+						access: jwt(0),
+						refresh: 'rt-team',
+						expires: clock.now() + 2 * MINUTE,
+						accountId: 'acct-1',
+					},
+				},
+				activeAccounts: {'openai-codex': {accountId: 'acct-1'}},
+			}),
+		);
+		await store.getState().reload();
+		scheduler.start();
+		await settled(1);
+		expect(endpoint.calls[0]!.refreshToken).toBe('rt-team');
+		const team = () => store.getState().profiles.profiles['openai-codex:team']!;
+		expect(team()['refresh']).toBe('rt-1');
+		// The active entry and its file were never touched.
+		expect(await fs.readFile(file, 'utf8')).toBe(before);
+
+		endpoint.queue.push({status: 400, body: {error: 'invalid_grant'}});
+		await clock.advance(60 * MINUTE);
+		await settled(2);
+		await store.getState().reload();
+		expect(team()['needsLogin']).toMatchObject({reason: 'invalid_grant'});
+		const {listAll} = await import('../../source/profiles/view.js');
+		const views = listAll(
+			store.getState().data,
+			store.getState().profiles,
+			{},
+			clock.now(),
+		);
+		expect(views.map(view => [view.profile, view.state])).toEqual([
+			['default', 'valid'],
+			['team', 'needs-login'],
+		]);
+		// Not retried: a dead refresh token waits for a new sign-in.
+		await clock.advance(120 * MINUTE);
+		expect(endpoint.calls).toHaveLength(2);
+	});
+});

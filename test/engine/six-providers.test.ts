@@ -91,6 +91,8 @@ const apiKeyLogin = async (setup: Setup, provider: string, key: string) => {
 		provider,
 		method: 'api-key',
 		expires: null,
+		profile: 'default',
+		active: true,
 	});
 	expect((await setup.readAuth())[provider]).toEqual({type: 'api_key', key});
 	const token = await setup.run(['token', provider]);
@@ -286,6 +288,8 @@ describe('openrouter', () => {
 			provider: 'openrouter',
 			method: 'oauth',
 			expires: 9_007_199_254_740_991,
+			profile: 'default',
+			active: true,
 		});
 		expect(openrouter.requests('keys')[0]?.body).toEqual({
 			code: expect.any(String) as string,

@@ -97,6 +97,6 @@ describe('the wizard in a real terminal', () => {
 		expect(await session.exited()).toBe(2);
 		const screen = await session.screen();
 		expect(screen).toContain('Usage');
-		expect(screen).toContain('pi-auth login     sign in');
+		expect(screen).toContain('pi-auth login      sign in');
 	});
 });

@@ -290,7 +290,7 @@ describe('the live status panel', () => {
 			{
 				version: 1,
 				entries: {
-					anthropic: {
+					'anthropic:default': {
 						provider: 'anthropic',
 						seenAt: now - HOUR,
 						history: {

@@ -3,7 +3,7 @@ import type {PiAuthError} from '../../errors.js';
 import {createPasteQueue, type PasteQueue} from '../../oauth/race.js';
 import type {Provider} from '../../providers/types.js';
 import {useServices} from '../services-context.js';
-import {finishLogin} from '../wizard/finish-login.js';
+import {finishLogin, useSignInTarget} from '../wizard/finish-login.js';
 import {type LoginHandlers, useLoginTask} from './use-login-task.js';
 
 export type BrowserLoginState =
@@ -30,6 +30,7 @@ export const useBrowserLogin = (
 	handlers: LoginHandlers,
 ) => {
 	const services = useServices();
+	const target = useSignInTarget();
 	const [state, setState] = useState<BrowserLoginState>({status: 'starting'});
 	const [rejected, setRejected] = useState<string>();
 	const pastes = useRef<PasteQueue | undefined>(undefined);
@@ -57,7 +58,13 @@ export const useBrowserLogin = (
 					setRejected(error.message);
 				});
 				setState({status: 'exchanging', ...waiting});
-				return await finishLogin(services, provider, 'oauth', credential);
+				return await finishLogin(
+					services,
+					provider,
+					'oauth',
+					credential,
+					target,
+				);
 			} finally {
 				await login.close();
 			}

@@ -1,7 +1,7 @@
 import {useState} from 'react';
 import type {Provider} from '../../providers/types.js';
 import {useServices} from '../services-context.js';
-import {finishLogin} from '../wizard/finish-login.js';
+import {finishLogin, useSignInTarget} from '../wizard/finish-login.js';
 import {type LoginHandlers, useLoginTask} from './use-login-task.js';
 
 export type DeviceLoginState =
@@ -24,6 +24,7 @@ export const useDeviceLogin = (
 	handlers: LoginHandlers,
 ) => {
 	const services = useServices();
+	const target = useSignInTarget();
 	const [state, setState] = useState<DeviceLoginState>({status: 'starting'});
 	const {enterpriseDomain, attempt} = options;
 	useLoginTask(
@@ -42,7 +43,13 @@ export const useDeviceLogin = (
 				expiresAt: login.expiresAt,
 				opened,
 			});
-			return finishLogin(services, provider, 'device', await login.complete());
+			return finishLogin(
+				services,
+				provider,
+				'device',
+				await login.complete(),
+				target,
+			);
 		},
 		[services, provider, enterpriseDomain, attempt],
 		handlers,

@@ -82,9 +82,29 @@ const RefreshLine = ({
 	) : null;
 };
 
+/** The first line's name: the provider, or within its group the profile (the active one marked). */
+const Title = ({
+	view,
+	grouped,
+	selected,
+}: {
+	view: CredentialView;
+	grouped: boolean;
+	selected: boolean;
+}) =>
+	grouped ? (
+		<>
+			<Text bold={selected}>{view.profile ?? view.provider.id}</Text>
+			{view.active ? <Text color={theme.success}> ● active</Text> : null}
+		</>
+	) : (
+		<Text bold={selected}>{view.provider.name}</Text>
+	);
+
 /** One credential: who, how, its state and expiry ticking, refresh activity, and usage. */
 export const CredentialBlock = ({
 	view,
+	grouped = false,
 	activity,
 	usage,
 	selected,
@@ -93,6 +113,8 @@ export const CredentialBlock = ({
 	now,
 }: {
 	view: CredentialView;
+	/** One of several credentials of its provider, drawn under the provider's name. */
+	grouped?: boolean;
 	activity: RefreshActivity | undefined;
 	usage: UsagePollState | undefined;
 	selected: boolean;
@@ -112,15 +134,22 @@ export const CredentialBlock = ({
 				: 'expiry unknown'
 			: formatExpiry(view.expires, now);
 	return (
-		<Box flexDirection="column" marginBottom={1}>
+		<Box flexDirection="column" marginBottom={1} marginLeft={grouped ? 2 : 0}>
 			<Text>
 				<Text color={theme.accent}>{selected ? '❯ ' : '  '}</Text>
-				<Text bold={selected}>{view.provider.name}</Text>
+				<Title view={view} grouped={grouped} selected={selected} />
 				{/* The file is written by other tools too (printable.ts). */}
 				{view.account ? <Text> · {printable(view.account)}</Text> : null}
 				<Text color={badge.color}> [{badge.text}]</Text>
 			</Text>
 			<Box flexDirection="column" marginLeft={4}>
+				{view.replaced ? (
+					<Text color={theme.warning}>
+						Signed in by another program: not {view.replaced.profile}
+						{view.replaced.account ? ` (${view.replaced.account})` : ''}, which
+						is no longer stored.
+					</Text>
+				) : null}
 				<Text color={theme.muted}>
 					{sourceOf(view)} · {expiry}
 				</Text>

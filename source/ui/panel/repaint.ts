@@ -1,4 +1,5 @@
 import type {CredentialView} from '../../credentials/view.js';
+import {activityKey} from '../../engine/panel-runtime.js';
 import type {RefreshActivity} from '../../engine/scheduler.js';
 import {type UsagePollState, usageFreshness} from '../../usage/poller.js';
 import {usageKeyOf} from '../../usage/targets.js';
@@ -41,14 +42,13 @@ export const nextRepaintIn = (
 	};
 
 	for (const view of views) {
-		const id = view.provider.id;
 		if (view.expires !== null && Number.isFinite(view.expires)) {
 			countdown(view.expires);
 			// The badge turns "expiring" 5 minutes before: that moment is a change too.
 			countdown(view.expires - 5 * MINUTE);
 		}
 
-		const lastRefreshAt = activity[id]?.lastRefreshAt;
+		const lastRefreshAt = activity[activityKey(view)]?.lastRefreshAt;
 		if (lastRefreshAt !== undefined) age(lastRefreshAt);
 		const state = usage[usageKeyOf(view)];
 		const snapshot = state?.snapshot;

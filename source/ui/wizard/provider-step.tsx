@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useStore} from 'zustand';
-import {listCredentials} from '../../credentials/view.js';
+import type {CredentialView} from '../../credentials/view.js';
+import {listAll} from '../../profiles/view.js';
 import {formatDuration, neverExpires} from '../../format.js';
 import {providers} from '../../providers/registry.js';
 import type {Provider} from '../../providers/types.js';
@@ -13,20 +14,27 @@ import {theme} from '../theme.js';
 type Badge = {text: string; color: string};
 
 const badgeFor = (
-	view: ReturnType<typeof listCredentials>[number] | undefined,
+	view: CredentialView | undefined,
 	now: number,
+	accounts: number,
 ): Badge | undefined => {
-	if (!view) return undefined;
+	if (!view) {
+		return accounts > 0
+			? {text: `${accounts} accounts, none active`, color: theme.warning}
+			: undefined;
+	}
+
+	const many = accounts > 1 ? ` · ${accounts} accounts` : '';
 	const source = view.source === 'env' ? ` (${view.variable ?? 'env'})` : '';
 	switch (view.state) {
 		case 'valid':
 			return {
 				text:
 					view.expires === null
-						? `signed in${source}`
+						? `signed in${source}${many}`
 						: neverExpires(view.expires)
-							? 'signed in · does not expire'
-							: `signed in · expires in ${formatDuration(view.expires - now)}`,
+							? `signed in · does not expire${many}`
+							: `signed in · expires in ${formatDuration(view.expires - now)}${many}`,
 				color: theme.success,
 			};
 		case 'expiring':
@@ -43,19 +51,25 @@ export const ProviderStep = ({
 	onSelect,
 	leaveLabel,
 }: {
-	onSelect: (provider: Provider) => void;
+	/** `existing`: the provider already has an account (the wizard then asks: another, or again?). */
+	onSelect: (provider: Provider, existing: boolean) => void;
 	/** What Esc does here: leave the wizard ("quit", or "back to the panel"). */
 	leaveLabel: string;
 }) => {
 	const services = useServices();
 	const data = useStore(services.store, state => state.data);
+	const profiles = useStore(services.store, state => state.profiles);
 	const now = services.clock.now();
-	const views = listCredentials(data, services.env, now);
+	const views = listAll(data, profiles, services.env, now);
+	const accounts = (provider: Provider) =>
+		views.filter(view => view.provider === provider && view.source === 'file')
+			.length;
 	const [highlighted, setHighlighted] = useState(providers[0]);
 	const items = providers.map(provider => {
 		const badge = badgeFor(
-			views.find(view => view.provider === provider),
+			views.find(view => view.provider === provider && view.active),
 			now,
+			accounts(provider),
 		);
 		return {
 			key: provider.id,
@@ -75,7 +89,7 @@ export const ProviderStep = ({
 						setHighlighted(item.value);
 					}}
 					onSelect={item => {
-						onSelect(item.value);
+						onSelect(item.value, accounts(item.value) > 0);
 					}}
 				/>
 			</Box>

@@ -7,7 +7,7 @@ import {PasteField} from '../components/paste-field.js';
 import {Spinner} from '../components/spinner.js';
 import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
-import {finishLogin} from './finish-login.js';
+import {finishLogin, useSignInTarget} from './finish-login.js';
 import type {LoginSummary, SecretMethod} from './wizard-state.js';
 
 const copy: Record<
@@ -39,6 +39,7 @@ export const SecretStep = ({
 	onError: (error: unknown) => void;
 }) => {
 	const services = useServices();
+	const target = useSignInTarget();
 	const [invalid, setInvalid] = useState<string>();
 	const [saving, setSaving] = useState(false);
 	const submit = (value: string) => {
@@ -54,7 +55,7 @@ export const SecretStep = ({
 
 		setInvalid(undefined);
 		setSaving(true);
-		finishLogin(services, provider, method, credential).then(
+		finishLogin(services, provider, method, credential, target).then(
 			onSuccess,
 			onError,
 		);

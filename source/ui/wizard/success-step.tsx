@@ -2,6 +2,8 @@ import {Box, Text} from 'ink';
 import type {ReactNode} from 'react';
 import {formatClock, formatDuration, neverExpires} from '../../format.js';
 import {printable} from '../../printable.js';
+import {profilesFile} from '../../profiles/profile-file.js';
+import {describeSaved} from '../../profiles/sign-in.js';
 import type {Method} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {useNow} from '../hooks/use-now.js';
@@ -43,8 +45,19 @@ export const SuccessSummary = ({summary}: {summary: LoginSummary}) => {
 							? 'never (the key from this sign-in does not expire)'
 							: `${formatClock(expires, now)} (in ${formatDuration(expires - now)})`}
 				</Row>
-				<Row label="Saved to">{printable(summary.file)}</Row>
+				<Row label="Saved to">
+					{printable(
+						summary.saved && !summary.saved.active
+							? profilesFile(summary.file)
+							: summary.file,
+					)}
+				</Row>
 			</Box>
+			{summary.saved
+				? describeSaved(summary.provider, summary.saved).map(line => (
+						<Text key={line}>{line}</Text>
+					))
+				: null}
 		</Box>
 	);
 };

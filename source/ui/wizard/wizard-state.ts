@@ -1,4 +1,28 @@
+import type {Credential} from '../../credentials/credential.js';
+import type {SavedSignIn} from '../../profiles/sign-in.js';
 import type {Method, Provider} from '../../providers/types.js';
+import {stepForMethod, stepForProvider} from './wizard-start.js';
+
+export {initialWizardState} from './wizard-start.js';
+
+/**
+Where the sign-in goes (cli-contract.md "Profiles"): the active profile (`replace`), a new profile
+named once the account is known (`add`), or the profile `login --profile NAME` named.
+*/
+export type SignInTarget =
+	{mode: 'replace'} | {mode: 'add'} | {mode: 'named'; name: string};
+
+/** A sign-in to add as another account, waiting for its profile name (nothing saved yet). */
+export type PendingProfile = {
+	provider: Provider;
+	method: Method;
+	credential: Credential;
+	account?: string;
+	/** The name offered (Enter takes it): derived from the account when it is known. */
+	suggested: string;
+	/** The provider's profile names already in use. */
+	taken: readonly string[];
+};
 
 /** What the success screen shows. */
 export type LoginSummary = {
@@ -8,6 +32,10 @@ export type LoginSummary = {
 	/** Epoch ms; null for API keys. */
 	expires: number | null;
 	file: string;
+	/** Which profile it went to, and what that changed (profiles/sign-in.ts). */
+	saved?: SavedSignIn;
+	/** Set instead of `saved` when the account still needs a profile name (the `name` step). */
+	pending?: PendingProfile;
 };
 
 export type SecretMethod = 'setup-token' | 'api-key';
@@ -15,6 +43,8 @@ export type SecretMethod = 'setup-token' | 'api-key';
 /** The wizard's screens (house-style.md: a discriminated union rendered by an exhaustive switch). */
 export type WizardStep =
 	| {kind: 'provider'}
+	/** The provider already has an account: sign in to it again, or add another. */
+	| {kind: 'account'; provider: Provider}
 	| {kind: 'method'; provider: Provider}
 	| {kind: 'enterprise'; provider: Provider}
 	| {kind: 'browser'; provider: Provider; attempt: number}
@@ -25,6 +55,7 @@ export type WizardStep =
 			attempt: number;
 	  }
 	| {kind: 'secret'; provider: Provider; method: SecretMethod}
+	| {kind: 'name'; pending: PendingProfile}
 	| {kind: 'success'; summary: LoginSummary}
 	| {kind: 'error'; message: string; failed: WizardStep};
 
@@ -39,11 +70,15 @@ export type WizardPresets = {
 export type WizardState = {
 	history: readonly WizardStep[];
 	presets?: WizardPresets;
+	/** Where the sign-in goes; the active profile unless the account step or --profile said otherwise. */
+	target?: SignInTarget;
 	exit?: number;
 };
 
 export type WizardAction =
-	| {type: 'provider'; provider: Provider}
+	/** `existing`: the provider already has an account (the account step asks what to do). */
+	| {type: 'provider'; provider: Provider; existing?: boolean}
+	| {type: 'account'; mode: 'replace' | 'add'}
 	| {type: 'method'; method: Method}
 	| {type: 'enterprise'; domain: string | undefined}
 	| {type: 'succeeded'; summary: LoginSummary}
@@ -65,95 +100,32 @@ export const EXIT_INTERRUPTED = 130;
 export const currentStep = (state: WizardState): WizardStep =>
 	state.history.at(-1) ?? {kind: 'provider'};
 
-const stepForMethod = (
-	provider: Provider,
-	method: Method,
-	enterpriseDomain: string | undefined | null,
-): WizardStep => {
-	switch (method) {
-		case 'oauth':
-			return {kind: 'browser', provider, attempt: 0};
-		case 'device':
-			// null: not asked yet. Copilot asks for the enterprise host first (blank = github.com).
-			if (provider.asksEnterpriseDomain && enterpriseDomain === null) {
-				return {kind: 'enterprise', provider};
-			}
-
-			return {
-				kind: 'device',
-				provider,
-				...(enterpriseDomain ? {enterpriseDomain} : {}),
-				attempt: 0,
-			};
-		case 'setup-token':
-		case 'api-key':
-			return {kind: 'secret', provider, method};
-	}
-};
-
-/** The step after choosing a provider: its only method runs at once, otherwise the method list. */
-const stepForProvider = (
-	provider: Provider,
-	method: Method | undefined,
-	/** null: ask; undefined: github.com; a host: that host. */
-	enterpriseDomain: string | undefined | null,
-): WizardStep => {
-	const only = provider.methods.length === 1 ? provider.methods[0] : undefined;
-	const chosen = method && provider.methods.includes(method) ? method : only;
-	return chosen
-		? stepForMethod(provider, chosen, enterpriseDomain)
-		: {kind: 'method', provider};
-};
-
-/**
-The wizard starts at the first step not given by flags. Steps that were skipped are not in the
-history, except the provider list, so Esc always has somewhere sensible to go.
-*/
-export const initialWizardState = (
-	presets: {
-		provider?: Provider;
-		method?: Method;
-		/** undefined: ask (where the provider asks); a string or '' for github.com: given. */
-		enterpriseDomain?: string;
-	} = {},
-): WizardState => {
-	const start: WizardStep = {kind: 'provider'};
-	const enterpriseDomain =
-		presets.enterpriseDomain === undefined
-			? null
-			: presets.enterpriseDomain || undefined;
-	if (!presets.provider) {
-		return {
-			history: [start],
-			presets: {
-				...(presets.method ? {method: presets.method} : {}),
-				enterpriseDomain,
-			},
-		};
-	}
-
-	return {
-		history: [
-			start,
-			stepForProvider(presets.provider, presets.method, enterpriseDomain),
-		],
-	};
-};
-
 const replaceCurrent = (state: WizardState, step: WizardStep): WizardState => ({
+	...state,
 	history: [...state.history.slice(0, -1), step],
 });
 
 const push = (state: WizardState, step: WizardStep): WizardState => ({
+	...state,
 	history: [...state.history, step],
 });
+
+/** The sign-in step for a chosen provider, with the flags' method and host. */
+const signInStep = (state: WizardState, provider: Provider) =>
+	stepForProvider(
+		provider,
+		state.presets?.method,
+		state.presets ? state.presets.enterpriseDomain : null,
+	);
 
 const back = (state: WizardState): WizardState => {
 	const step = currentStep(state);
 	if (step.kind === 'success') return {...state, exit: 0};
 	// The error replaced the step that failed: popping it lands on the step before that one.
 	const history = state.history.slice(0, -1);
-	return history.length === 0 ? {...state, exit: EXIT_CANCELLED} : {history};
+	return history.length === 0
+		? {...state, exit: EXIT_CANCELLED}
+		: {...state, history};
 };
 
 export const wizardReducer = (
@@ -163,15 +135,24 @@ export const wizardReducer = (
 	if (state.exit !== undefined) return state;
 	const step = currentStep(state);
 	switch (action.type) {
-		case 'provider':
-			return step.kind === 'provider'
+		case 'provider': {
+			if (step.kind !== 'provider') return state;
+			// Only --profile outlives a change of provider; the account step asks again.
+			const {target: _chosen, ...rest} = state;
+			const next: WizardState = state.target?.mode === 'named' ? state : rest;
+			return push(
+				next,
+				action.existing && next.target === undefined
+					? {kind: 'account', provider: action.provider}
+					: signInStep(next, action.provider),
+			);
+		}
+
+		case 'account':
+			return step.kind === 'account'
 				? push(
-						state,
-						stepForProvider(
-							action.provider,
-							state.presets?.method,
-							state.presets ? state.presets.enterpriseDomain : null,
-						),
+						{...state, target: {mode: action.mode}},
+						signInStep(state, step.provider),
 					)
 				: state;
 		case 'method':
@@ -188,7 +169,13 @@ export const wizardReducer = (
 					})
 				: state;
 		case 'succeeded':
-			return replaceCurrent(state, {kind: 'success', summary: action.summary});
+			// An added account without a name yet is named first; nothing is saved until then.
+			return replaceCurrent(
+				state,
+				action.summary.pending && step.kind !== 'name'
+					? {kind: 'name', pending: action.summary.pending}
+					: {kind: 'success', summary: action.summary},
+			);
 		case 'failed':
 			return step.kind === 'error' || step.kind === 'success'
 				? state
@@ -211,7 +198,10 @@ export const wizardReducer = (
 			if (step.kind === 'success') {
 				// Enter: another provider; any other key: done.
 				return action.enter
-					? {history: [{kind: 'provider'}]}
+					? {
+							history: [{kind: 'provider'}],
+							...(state.presets ? {presets: state.presets} : {}),
+						}
 					: {...state, exit: 0};
 			}
 

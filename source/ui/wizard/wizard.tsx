@@ -9,11 +9,14 @@ import {
 import {useLatest} from '../hooks/use-latest.js';
 import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
+import {AccountStep} from './account-step.js';
 import {BrowserStep} from './browser-step.js';
 import {DeviceStep} from './device-step.js';
 import {EnterpriseStep} from './enterprise-step.js';
 import {ErrorStep} from './error-step.js';
+import {SignInTargetContext} from './finish-login.js';
 import {MethodStep} from './method-step.js';
+import {NameStep} from './name-step.js';
 import {ProviderStep} from './provider-step.js';
 import {SecretStep} from './secret-step.js';
 import {SuccessStep, SuccessSummary} from './success-step.js';
@@ -27,6 +30,8 @@ import {
 	currentStep,
 	wizardReducer,
 } from './wizard-state.js';
+
+const REPLACE = {mode: 'replace'} as const;
 
 const messageOf = (error: unknown): string =>
 	isPiAuthError(error)
@@ -51,8 +56,17 @@ const renderStep = (
 			return (
 				<ProviderStep
 					leaveLabel={embedded ? 'back to the panel' : 'quit'}
-					onSelect={provider => {
-						dispatch({type: 'provider', provider});
+					onSelect={(provider, existing) => {
+						dispatch({type: 'provider', provider, existing});
+					}}
+				/>
+			);
+		case 'account':
+			return (
+				<AccountStep
+					provider={step.provider}
+					onSelect={mode => {
+						dispatch({type: 'account', mode});
 					}}
 				/>
 			);
@@ -102,6 +116,14 @@ const renderStep = (
 				<SecretStep
 					provider={step.provider}
 					method={step.method}
+					onSuccess={onSuccess}
+					onError={onError}
+				/>
+			);
+		case 'name':
+			return (
+				<NameStep
+					pending={step.pending}
 					onSuccess={onSuccess}
 					onError={onError}
 				/>
@@ -160,17 +182,21 @@ export const Wizard = ({
 
 	const step = currentStep(state);
 	return (
-		<TranscriptContext.Provider value={print}>
-			<Transcript entries={printed} hyperlinks={links} title={!embedded} />
-			<Box flexDirection="column" paddingX={1}>
-				{state.exit === undefined ? renderStep(step, dispatch, embedded) : null}
-				{state.exit !== undefined && step.kind === 'success' ? (
-					<SuccessSummary summary={step.summary} />
-				) : null}
-				{state.exit === EXIT_CANCELLED || state.exit === EXIT_INTERRUPTED ? (
-					<Text color={theme.muted}>Cancelled: nothing was saved.</Text>
-				) : null}
-			</Box>
-		</TranscriptContext.Provider>
+		<SignInTargetContext.Provider value={state.target ?? REPLACE}>
+			<TranscriptContext.Provider value={print}>
+				<Transcript entries={printed} hyperlinks={links} title={!embedded} />
+				<Box flexDirection="column" paddingX={1}>
+					{state.exit === undefined
+						? renderStep(step, dispatch, embedded)
+						: null}
+					{state.exit !== undefined && step.kind === 'success' ? (
+						<SuccessSummary summary={step.summary} />
+					) : null}
+					{state.exit === EXIT_CANCELLED || state.exit === EXIT_INTERRUPTED ? (
+						<Text color={theme.muted}>Cancelled: nothing was saved.</Text>
+					) : null}
+				</Box>
+			</TranscriptContext.Provider>
+		</SignInTargetContext.Provider>
 	);
 };

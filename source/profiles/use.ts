@@ -1,0 +1,116 @@
+import {PiAuthError} from '../errors.js';
+import type {Provider} from '../providers/types.js';
+import {differentAccounts} from './identity.js';
+import {type SwitchOptions, runSwitch} from './journal.js';
+import {entryOf, freshName, profileNames} from './lookup.js';
+import {profileKey} from './names.js';
+import type {ProfilesData} from './profile-file.js';
+import {activeName, activeProfileOf} from './view.js';
+
+/** A provider's profile names, the active one first and marked (for messages). */
+export const namesForMessage = (
+	provider: Provider,
+	data: ProfilesData,
+	active: string | undefined,
+): string => {
+	const names = [
+		...(active ? [`${provider.id}:${active} (active)`] : []),
+		...profileNames(data, provider.id)
+			.sort()
+			.map(name => `${provider.id}:${name}`),
+	];
+	return names.length > 0 ? names.join(', ') : 'none yet';
+};
+
+/**
+cli-contract.md: an unknown profile is a usage error that lists the provider's profiles. `active`
+is the name the provider's entry goes by, when it has one.
+*/
+export const unknownProfile = (
+	provider: Provider,
+	name: string,
+	data: ProfilesData,
+	active: string | undefined,
+) =>
+	new PiAuthError(
+		'usage',
+		`${provider.id} has no profile "${name}". Profiles: ${namesForMessage(provider, data, active)}. Sign in to a new one with: pi-auth login ${provider.id} --profile ${name}`,
+	);
+
+export type UseResult = {
+	provider: string;
+	profile: string;
+	/** It was already the active profile: nothing changed. */
+	already: boolean;
+	/** The profile the previously active entry was filed as. */
+	keptAs?: string;
+	/** The previous entry was another program's sign-in, not the profile on record (cli-contract.md). */
+	replacedProfile?: string;
+};
+
+/**
+`use <provider>:<name>`: the chosen profile becomes the provider's entry in the credential file,
+and the entry there goes back to its profile exactly as it is on disk now (journal.ts).
+*/
+export const useProfile = async (
+	authFile: string,
+	provider: Provider,
+	name: string,
+	options: SwitchOptions = {},
+): Promise<UseResult> =>
+	runSwitch<UseResult>(
+		authFile,
+		({auth, profiles}) => {
+			const id = provider.id;
+			const current = entryOf(auth, id);
+			const onRecord = activeName(profiles, id);
+			const replaced =
+				current !== undefined &&
+				differentAccounts(current, profiles.activeAccounts[id]);
+			if (current && !replaced && onRecord === name) {
+				return {result: {provider: id, profile: name, already: true}};
+			}
+
+			const entry = profiles.profiles[profileKey(id, name)];
+			if (!entry) {
+				if (replaced && onRecord === name) {
+					throw new PiAuthError(
+						'not-signed-in',
+						`${id}:${name} is gone: another program signed a different account in over it. Sign in to it again: pi-auth login ${id} --profile ${name}`,
+					);
+				}
+
+				throw unknownProfile(
+					provider,
+					name,
+					profiles,
+					current && activeProfileOf(auth, profiles, id).name,
+				);
+			}
+
+			// The entry goes back under its name, unless another program put another account there,
+			// or the name is (oddly) taken already: then it gets a name of its own.
+			const keepAs =
+				current === undefined
+					? undefined
+					: replaced ||
+						  profiles.profiles[profileKey(id, onRecord)] !== undefined
+						? freshName(profiles, id, current, [name, onRecord])
+						: onRecord;
+			return {
+				result: {
+					provider: id,
+					profile: name,
+					already: false,
+					...(keepAs ? {keptAs: keepAs} : {}),
+					...(replaced ? {replacedProfile: onRecord} : {}),
+				},
+				change: {
+					provider: id,
+					incoming: {name, entry},
+					...(keepAs ? {keepAs} : {}),
+				},
+			};
+		},
+		options,
+	);

@@ -1,0 +1,30 @@
+/*
+Fitting the panel into the terminal: how tall each credential's block is, and which blocks show
+around the selected one.
+*/
+/** Lines a block takes (an estimate good enough to keep the panel inside the terminal). */
+export const heightOf = (windows: number) => 5 + windows;
+
+/** The blocks that fit in `rows`, always including the selected one. */
+export const visibleRange = (
+	heights: readonly number[],
+	selected: number,
+	rows: number,
+) => {
+	let start = selected;
+	let end = selected + 1;
+	let used = heights[selected] ?? 0;
+	for (;;) {
+		const next = heights[end];
+		const previous = heights[start - 1];
+		if (next !== undefined && used + next <= rows) {
+			used += next;
+			end++;
+		} else if (previous !== undefined && used + previous <= rows) {
+			used += previous;
+			start--;
+		} else {
+			return {start, end};
+		}
+	}
+};
