@@ -156,6 +156,9 @@ const env: NodeJS.ProcessEnv = {
 	HOME: home,
 	TERM: 'xterm-256color',
 	LANG: 'C.UTF-8',
+	// What the demo shows: a browser that opens (here one that does nothing), not the no-browser
+	// variant of each step.
+	PI_AUTH_BROWSER: 'true',
 };
 const files = ['--config', config, '--auth-file', file];
 await fs.mkdir(path.join(root, 'media'), {recursive: true});
@@ -182,7 +185,7 @@ try {
 			},
 		}),
 	);
-	const wizard = session(['login', ...files, '--no-browser'], env, 16);
+	const wizard = session(['login', ...files], env, 16);
 	await wizard.waitFor(/Which subscription/);
 	await save('wizard-provider.svg', wizard.terminal, 14);
 	// The device step for Codex.
