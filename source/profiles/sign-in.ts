@@ -10,6 +10,11 @@ import {activeName} from './view.js';
 export type SaveSignInOptions = SwitchOptions & {
 	/** `--profile NAME`, or the name the wizard asked for; undefined: the active profile. */
 	profile?: string;
+	/**
+	The person asked for another account (the wizard's "Add another account"): when the account is
+	one a profile already holds, say so even though that profile is the one updated.
+	*/
+	adding?: boolean;
 };
 
 export type SavedSignIn = {
@@ -95,7 +100,7 @@ export const saveSignIn = async (
 				? accountLabel(id, before)
 				: undefined;
 			const saved = {
-				...(holder && holder.name !== intended
+				...(holder && (holder.name !== intended || options.adding)
 					? {matched: options.profile ? {requested: options.profile} : {}}
 					: {}),
 				...(previous && !replacedByOther ? {previousAccount: previous} : {}),

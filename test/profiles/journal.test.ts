@@ -240,6 +240,38 @@ describe('one copy of every refresh token', () => {
 	});
 });
 
+describe('adding an account a profile already holds', () => {
+	it('updates that profile and says so, active or not', async () => {
+		const {file} = await seed();
+		// home is active, work inactive: "Add another account" signs in to each again.
+		const again = await saveSignIn(
+			file,
+			anthropic,
+			entry('home-2', {account: 'me@home.example'}) as never,
+			{adding: true},
+		);
+		expect(again).toMatchObject({
+			profile: 'home',
+			active: true,
+			matched: {},
+		});
+		const work = await saveSignIn(
+			file,
+			anthropic,
+			entry('work-2', {account: 'me@work.example'}) as never,
+			{adding: true},
+		);
+		expect(work).toMatchObject({profile: 'work', active: false, matched: {}});
+		// Replacing the active account on purpose is no news.
+		const replaced = await saveSignIn(
+			file,
+			anthropic,
+			entry('home-3', {account: 'me@home.example'}) as never,
+		);
+		expect(replaced.matched).toBeUndefined();
+	});
+});
+
 describe('lock order: the credential file first, then the profile store', () => {
 	it('a switch waiting for the credential file holds no lock on the profile store', async () => {
 		const {file} = await seed();

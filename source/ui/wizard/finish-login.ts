@@ -63,7 +63,9 @@ export const finishLogin = async (
 		file,
 		provider,
 		credential,
-		target.mode === 'named' ? {profile: target.name} : {},
+		target.mode === 'named'
+			? {profile: target.name}
+			: {adding: target.mode === 'add'},
 	);
 	await services.store.getState().reload();
 	return {...described, saved};
