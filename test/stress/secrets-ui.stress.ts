@@ -101,6 +101,12 @@ const linkOn = async (session: PtySession, attempt = 0) => {
 const codeOn = async (session: PtySession) =>
 	CODE_BOX.exec(await session.waitFor(CODE_BOX))![1]!.replaceAll(' ', '');
 
+/** A provider with an account asks first: the second choice signs in to it again (replaces it). */
+const again = async (session: PtySession, next: string | RegExp) => {
+	await session.waitFor('you have an account here');
+	await press(session, '2', next);
+};
+
 /** The success screen, then any key but Enter finishes (the wizard's root handler takes it). */
 const finished = async (session: PtySession, title: string) => {
 	await session.waitFor(title);
@@ -207,8 +213,9 @@ describe('secrets in the terminal UI', () => {
 			await finished(wizard, 'Signed in to GitHub Copilot with a device code');
 
 			// A setup token and an API key, each refused once, then taken.
+			// Anthropic has an account by now: each sign-in replaces it (the second choice).
 			const setup = tty.start(['login', 'anthropic']);
-			await setup.waitFor('How do you want to sign in to Anthropic');
+			await again(setup, 'How do you want to sign in to Anthropic');
 			await press(setup, '2', 'Paste your setup token');
 			await fieldReady(setup, true);
 			await paste(setup, MINE.shortSetup, 'This is not a setup token');
@@ -216,7 +223,7 @@ describe('secrets in the terminal UI', () => {
 			seen('setup token');
 			await finished(setup, 'with a setup token');
 			const key = tty.start(['login', 'anthropic', '--method', 'api-key']);
-			await key.waitFor('Paste your API key');
+			await again(key, 'Paste your API key');
 			await fieldReady(key, true);
 			await paste(key, MINE.wrongKey, 'This is not an API key');
 			await paste(key, MINE.apiKey, /with an API key/);
@@ -225,6 +232,7 @@ describe('secrets in the terminal UI', () => {
 
 			// Codex in the browser, the redirect URL pasted.
 			const pasted = tty.start(['login', 'openai-codex', '--method', 'oauth']);
+			await again(pasted, 'Sign-in link');
 			const redirect = await codex.approve(await linkOn(pasted));
 			await fieldReady(pasted, false);
 			await paste(pasted, redirect, /with browser sign-in/);
@@ -234,6 +242,7 @@ describe('secrets in the terminal UI', () => {
 			// An exchange that fails, shown, then retried with a new link.
 			anthropic.fail('token', {status: 500});
 			const retried = tty.start(['login', 'anthropic', '--method', 'oauth']);
+			await again(retried, 'Sign-in link');
 			await fetch(await anthropic.approve(await linkOn(retried)));
 			await retried.waitFor('had a server error (HTTP 500)');
 			await press(retried, '\r', /attempt 2/);
@@ -243,6 +252,7 @@ describe('secrets in the terminal UI', () => {
 
 			// A denied Codex device code, then Esc all the way out.
 			const denied = tty.start(['login', 'openai-codex', '--method', 'device']);
+			await again(denied, CODE_BOX);
 			await codex.denyDevice(await codeOn(denied));
 			await denied.waitFor('Access was denied');
 			await press(denied, ESC, 'Which subscription do you want to sign in to?');
