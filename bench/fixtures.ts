@@ -16,7 +16,7 @@ export type Home = {
 	writeAuth: (data: Record<string, unknown>) => void;
 };
 
-/** A temp HOME whose ~/.pi/agent is where pi-auth looks by default (cli-contract.md). */
+/** A temp HOME whose ~/.pi/agent is where pi-auth looks by default (docs/contract.md). */
 export const makeHome = (
 	parent: string,
 	name: string,

@@ -24,7 +24,7 @@ export const formatClock = (epochMs: number, now: number): string => {
 
 /**
 pi's mark for a credential that never expires: OpenRouter's sign-in yields a permanent API key,
-stored with `expires: Number.MAX_SAFE_INTEGER` (providers.md). Shown as "does not expire", never as a
+stored with `expires: Number.MAX_SAFE_INTEGER` (docs/providers.md). Shown as "does not expire", never as a
 countdown to the year 287396.
 */
 export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER;

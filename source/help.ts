@@ -40,6 +40,7 @@ const EXIT_CODES = [
 	'0    success',
 	'1    failure: the message says what happened and what to do next',
 	'2    usage error (unknown command, provider, method or flag)',
+	'3    status --check --usage-over N: a usage window is at N % or more',
 	'130  the wizard or the panel was interrupted (Ctrl+C)',
 ];
 
@@ -87,7 +88,7 @@ export const commandHelp: Record<Command, CommandHelp> = {
 			'every profile and the environment credentials, with their state and',
 			'expiry; targets narrow it (--check without targets checks what pi uses).',
 			'Tokens never appear in the output. --usage fetches subscription usage;',
-			'--check answers with the exit code alone, without the network. --line prints',
+			'--check sets the exit code by the states, without the network. --line prints',
 			'one line for a prompt or status bar from the usage cache that the panel',
 			'and --usage keep; --max-age fetches what is older first (shared by all',
 			'processes: a bar redrawn every second still asks once per max-age).',
@@ -111,7 +112,7 @@ export const commandHelp: Record<Command, CommandHelp> = {
 			"pi-auth status --json --usage | jq '.providers[] | {id, state}'",
 			'pi-auth status --check || pi-auth refresh',
 			'pi-auth status --line --max-age 60s',
-			"pi-auth status --line --format '{provider} {label} {left}% left'",
+			"pi-auth status --line --format '{provider} {label} {left} left'",
 			'pi-auth status --check --usage-over 90 || echo "slow down"',
 		],
 		exitCodes: [
@@ -178,7 +179,7 @@ export const commandHelp: Record<Command, CommandHelp> = {
 		flags: [],
 		examples: ['pi-auth use anthropic:work', 'pi-auth use anthropic:default'],
 		exitCodes: [
-			'0 switched (or already active) · 1 no such profile, or failed',
+			'0 switched (or already active) · 1 failed · 2 no such profile',
 		],
 	},
 	profiles: {

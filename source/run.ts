@@ -43,7 +43,7 @@ const checkFlagScope = (parsed: Parsed) => {
 			value !== ('default' in flagSpec[key] ? flagSpec[key].default : false);
 		if (given && !owners.includes(command)) {
 			throw usage(
-				`--${kebab(name)} does not apply to ${command}; it is a flag of ${owners.join(', ')}. See: pi-auth help ${command}`,
+				`--${value === false ? 'no-' : ''}${kebab(name)} does not apply to ${command}; it is a flag of ${owners.join(', ')}. See: pi-auth help ${command}`,
 			);
 		}
 	}
@@ -67,7 +67,7 @@ const durationFlag = (name: string, text: string | undefined) => {
 	return ms;
 };
 
-/** `status` flags (cli-contract.md): --usage-over N is a percentage and implies --check. */
+/** `status` flags (docs/contract.md): --usage-over N is a percentage and implies --check. */
 const statusOptions = (flags: Parsed['flags']) => {
 	let usageOverPercent: number | undefined;
 	if (flags.usageOver !== undefined) {
@@ -190,7 +190,7 @@ const runScripted = async (
 };
 
 /**
-cli-contract.md: a terminal gets the wizard (no command, or login) or the live panel (status);
+docs/contract.md: a terminal gets the wizard (no command, or login) or the live panel (status);
 --json, status --check, and anything without a TTY on both ends stay scripted.
 */
 const isInteractive = (parsed: Parsed, options: RunOptions): boolean => {
@@ -213,7 +213,7 @@ const isInteractive = (parsed: Parsed, options: RunOptions): boolean => {
 export const run = async (options: RunOptions): Promise<number> => {
 	try {
 		const fast = fastParse(options.argv);
-		// Without a command and without a terminal, meow prints the help (cli-contract.md). In a
+		// Without a command and without a terminal, meow prints the help (docs/contract.md). In a
 		// terminal, bare `pi-auth` is the wizard, and skipping meow (an ES module graph of its own)
 		// takes ~35 ms of CPU off its first frame, as `pi-auth login` already did (npm run bench).
 		const parsed =

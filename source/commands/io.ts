@@ -38,7 +38,7 @@ export const writeJson = (stream: NodeJS.WritableStream, value: unknown) => {
 };
 
 /**
-`token`'s output: the token or key exactly as stored and a newline (cli-contract.md). It is opaque
+`token`'s output: the token or key exactly as stored and a newline (docs/contract.md). It is opaque
 and meant for a pipe, so it is the one thing printed untouched.
 */
 export const writeSecret = (stream: NodeJS.WritableStream, secret: string) => {

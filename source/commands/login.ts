@@ -92,7 +92,7 @@ export const reportLogin = (
 	}
 };
 
-/** cli-contract.md: nothing ever waits forever; login gives up after 10 minutes. */
+/** docs/contract.md: nothing ever waits forever; login gives up after 10 minutes. */
 const LOGIN_DEADLINE_MS = 10 * 60_000;
 
 /** "10 minutes", "1 minute", "30 seconds". */

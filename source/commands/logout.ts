@@ -1,7 +1,6 @@
 import {isRecord} from '../credentials/credential.js';
 import {listCredentials} from '../credentials/view.js';
 import {findProvider} from '../providers/registry.js';
-import {resolveStoredId} from '../providers/resolve.js';
 import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 

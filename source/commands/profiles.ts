@@ -15,7 +15,7 @@ const stateText = (view: CredentialView, now: number) => {
 
 /**
 `profiles [provider]`: every signed-in account of the providers pi-auth signs in to, the active
-one of each marked; `--json` as `status --json` (cli-contract.md).
+one of each marked; `--json` as `status --json` (docs/contract.md).
 */
 export const profilesCommand = async (
 	context: CommandContext,

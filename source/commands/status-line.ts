@@ -1,5 +1,5 @@
 /*
-`pi-auth status --line` (cli-contract.md): one line for tmux, starship, a shell prompt or pi's
+`pi-auth status --line` (docs/contract.md): one line for tmux, starship, a shell prompt or pi's
 footer, from the usage cache, e.g.
 
   claude 5h 42% 7d 17% · codex [expiring] 5h 12% · copilot 31% · xai ok
@@ -17,7 +17,7 @@ export type LineOptions = {
 	env: NodeJS.ProcessEnv;
 	/** stdout is a terminal. */
 	color: boolean;
-	/** A template per window (cli-contract.md `--format`). */
+	/** A template per window (docs/contract.md `--format`). */
 	format?: string;
 	/** `--max-age`: what the caller asked to be fresh; older data is marked with its age. */
 	maxAgeMs?: number;
@@ -66,7 +66,7 @@ const painter = (options: LineOptions): Paint => {
 		: text => text;
 };
 
-/** usage-endpoints.md: green under 50 %, yellow under 80 %, red above. */
+/** docs/usage.md: green under 50 %, yellow under 80 %, red above. */
 const levelColor = (used: number) =>
 	used < 50 ? '32' : used < 80 ? '33' : '31';
 

@@ -11,7 +11,7 @@ export type StatusOptions = {
 	check: boolean;
 	/** Only these (provider ids or `<provider>:<profile>`); none: everything. */
 	targets?: readonly string[];
-	/** Fetch subscription usage too (cli-contract.md: one-shot status fetches it only on request). */
+	/** Fetch subscription usage too (docs/contract.md: one-shot status fetches it only on request). */
 	usage?: boolean;
 	/** `--line`: one line for a prompt or a status bar (status-line.ts). */
 	line?: boolean;
@@ -23,7 +23,7 @@ export type StatusOptions = {
 	usageOverPercent?: number;
 };
 
-/** The `status --json` entry (cli-contract.md). Tokens never appear here. */
+/** The `status --json` entry (docs/contract.md). Tokens never appear here. */
 export const statusEntry = (view: CredentialView, now: number) => ({
 	id: view.provider.id,
 	name: view.provider.name,
@@ -62,7 +62,7 @@ export const selectTargets = (
 	);
 };
 
-/** cli-contract.md: 1 for any expired / needs-login / none stored, else 2 for any expiring, else 0. */
+/** docs/contract.md: 1 for any expired / needs-login / none stored, else 2 for any expiring, else 0. */
 export const checkExitCode = (views: readonly CredentialView[]): number => {
 	if (
 		views.length === 0 ||
@@ -205,7 +205,7 @@ const loadUsage = async (
 	return {usage, collect};
 };
 
-/** cli-contract.md: exit 3 when some window is at or above N % (a window past its reset is not). */
+/** docs/contract.md: exit 3 when some window is at or above N % (a window past its reset is not). */
 export const usageOver = (
 	usage: readonly CachedUsage[],
 	percent: number,
@@ -222,7 +222,7 @@ export const usageOver = (
 /**
 One snapshot (no TTY), the check, or the line. Exit 0 whenever the file could be read: usage,
 fetched only with --usage (never with --check) or --max-age, does not change the exit code, except
-that `--check --usage-over N` adds 3 when 1 and 2 do not apply (cli-contract.md).
+that `--check --usage-over N` adds 3 when 1 and 2 do not apply (docs/contract.md).
 */
 export const statusCommand = async (
 	context: CommandContext,

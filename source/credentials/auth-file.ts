@@ -170,7 +170,7 @@ export const readAuthFile = async (
 	}
 };
 
-/** A directory pi-auth creates is 0700; an existing one is left as it is (cli-contract.md). */
+/** A directory pi-auth creates is 0700; an existing one is left as it is (docs/contract.md). */
 export const ensureDirectory = async (
 	file: string,
 	what = CREDENTIAL_FILE,

@@ -5,7 +5,7 @@ export type OAuthCredential = {
 	type: 'oauth';
 	access: string;
 	refresh: string;
-	/** Epoch ms with the provider's buffer already taken off (providers.md). */
+	/** Epoch ms with the provider's buffer already taken off (docs/providers.md). */
 	expires: number;
 	accountId?: string;
 	enterpriseUrl?: string;
@@ -23,7 +23,7 @@ export type Credential = OAuthCredential | ApiKeyCredential;
 
 export type CredentialState = 'valid' | 'expiring' | 'expired' | 'needs-login';
 
-/** providers.md: refresh when less than 5 minutes of validity remain. */
+/** docs/providers.md: refresh when less than 5 minutes of validity remain. */
 export const EXPIRING_WITHIN_MS = 5 * 60_000;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

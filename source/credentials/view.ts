@@ -18,7 +18,7 @@ export type CredentialView = {
 	/** Unique in a listing: the provider id, or `provider:profile` for a profile (profiles/view.ts). */
 	key: string;
 	provider: Provider;
-	/** The profile name (cli-contract.md "Profiles"); absent for environment and unmanaged entries. */
+	/** The profile name (docs/contract.md "Profiles"); absent for environment and unmanaged entries. */
 	profile?: string;
 	/** The credential pi uses for this provider id (the file's entry, or the environment's). */
 	active: boolean;

@@ -6,7 +6,7 @@ export const isSsh = (env: NodeJS.ProcessEnv): boolean =>
 
 /**
 Headless: an SSH session, CI, or Linux without a display. There the browser is never opened and
-the URL is the way in (landscape.md: logins that hang over SSH are the most common complaint).
+the URL is the way in (logins that hang over SSH are the commonest complaint about other tools).
 */
 export const isHeadless = (
 	env: NodeJS.ProcessEnv,

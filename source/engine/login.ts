@@ -17,7 +17,7 @@ export type LoginDeps = {
 	fetch: typeof fetch;
 	now: () => number;
 	signal?: AbortSignal;
-	/** pi-auth's state folder (cli-contract.md), for providers that keep something there. */
+	/** pi-auth's state folder (docs/contract.md), for providers that keep something there. */
 	stateDir?: string;
 };
 
@@ -188,7 +188,7 @@ export const startDeviceLogin = async (
 };
 
 /**
-What to tell the user when a callback port was taken (providers.md: Codex falls back from 1455 to
+What to tell the user when a callback port was taken (docs/providers.md: Codex falls back from 1455 to
 1457, then to paste-only). Undefined when every port was free.
 */
 export const busyPortNote = (
@@ -202,7 +202,7 @@ export const busyPortNote = (
 		: `Port ${ports} is in use by another program; listening on ${port} instead.`;
 };
 
-/** providers.md (Copilot): keep only the hostname of what the user typed; blank = github.com. */
+/** docs/providers.md (Copilot): keep only the hostname of what the user typed; blank = github.com. */
 export const normalizeEnterpriseDomain = (
 	input: string,
 ): string | undefined => {

@@ -73,7 +73,7 @@ const without = <T>(record: Readonly<Record<string, T>>, key: string) => {
 };
 
 /**
-The live panel's background work, outside React (house-style.md): the refresh scheduler keeps
+The live panel's background work, outside React (docs/architecture.md "House style"): the refresh scheduler keeps
 every OAuth token alive through the single locked refresh path, the usage poller polls each
 credential, and the credential file is watched so another process's login, refresh or logout
 shows up within a second or two. The panel only reads `state` and calls the actions.

@@ -47,7 +47,7 @@ export type RefreshOutcome = {
 	refreshed: boolean;
 };
 
-/** cli-contract.md: permanent failures are recorded on the entry; every other field stays. */
+/** docs/contract.md: permanent failures are recorded on the entry; every other field stays. */
 const PERMANENT: ReadonlySet<string> = new Set(['revoked']);
 
 const notSignedIn = (provider: Provider) =>
@@ -113,7 +113,7 @@ export const refreshEntry = async (
 	const fresh =
 		!credential.needsLogin && credential.expires - deps.now() >= minValidityMs;
 	if (fresh && !force) return {result: {credential, refreshed: false}};
-	// A permanent key (OpenRouter, providers.md) has nothing to refresh, even when forced.
+	// A permanent key (OpenRouter, docs/providers.md) has nothing to refresh, even when forced.
 	if (neverExpires(credential.expires) && !credential.needsLogin) {
 		return {result: {credential, refreshed: false}};
 	}
@@ -132,7 +132,7 @@ export const refreshEntry = async (
 			credential,
 		);
 		const {needsLogin: _cleared, ...rest} = raw;
-		// providers.md: the response may omit refresh_token; keep the old one then.
+		// docs/providers.md: the response may omit refresh_token; keep the old one then.
 		const next = {
 			...rest,
 			...fields,

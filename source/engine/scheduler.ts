@@ -43,7 +43,7 @@ const MAX_SLEEP_MS = 60_000;
 /**
 Keeps every stored OAuth credential alive while the panel runs: each is refreshed through the
 single locked path once less than 5 minutes remain, so other processes see the new tokens and
-nothing refreshes twice. Every failure backs off (providers.md: never a tight loop against a token
+nothing refreshes twice. Every failure backs off (docs/providers.md: never a tight loop against a token
 endpoint); permanent ones leave the entry marked needs-login (by the refresh path), which is not
 retried until the entry changes.
 */
@@ -68,7 +68,7 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 
 	/**
 	Every stored credential by its key: the providers' entries by provider id, inactive profiles
-	by `provider:profile` (their tokens are kept alive too: cli-contract.md "Profiles").
+	by `provider:profile` (their tokens are kept alive too: docs/contract.md "Profiles").
 	*/
 	const stored = (): Array<[string, unknown]> => {
 		const {data, profiles} = deps.store.getState();

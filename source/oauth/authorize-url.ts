@@ -3,7 +3,7 @@ Authorize-request helpers the provider adapters share. No node:crypto import her
 loaded by every command, and node:crypto costs ~3 ms of start-up that `token` does not need (Web
 Crypto's getRandomValues loads only when called).
 */
-/** `state` values: OpenAI wants 16 bytes hex, others take base64url (providers.md). */
+/** `state` values: OpenAI wants 16 bytes hex, others take base64url (docs/providers.md). */
 export const randomState = (
 	bytes: number,
 	encoding: 'hex' | 'base64url',

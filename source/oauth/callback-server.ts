@@ -6,7 +6,7 @@ import {safeServerCode} from './http-failure.js';
 import {closeServers, listenOnLoopback} from './loopback-listener.js';
 
 /*
-No RFC 9207 `iss`: none of the providers publishes an issuer to compare it with (providers.md), and
+No RFC 9207 `iss`: none of the providers publishes an issuer to compare it with (docs/providers.md), and
 a value passed along unchecked would only look like a check. The per-attempt state is what binds a
 redirect to this sign-in (RFC 6749 §10.12).
 */

@@ -21,7 +21,7 @@ export type DeviceStart = {
 };
 
 export type UrlRule = {
-	/** Only https (xAI, providers.md); http stays allowed for a loopback endpoint the config set. */
+	/** Only https (xAI, docs/providers.md); http stays allowed for a loopback endpoint the config set. */
 	httpsOnly?: boolean;
 	/** The endpoint that sent the URL: a loopback http endpoint (a test server) may send http. */
 	endpoint: string;
@@ -58,7 +58,7 @@ const positive = (value: unknown): number | undefined => {
 const USER_CODE = /^[\w-]{1,32}$/;
 
 /**
-RFC 8628 §3.2, read tolerantly: `verification_uri_complete` is preferred (providers.md: every one of
+RFC 8628 §3.2, read tolerantly: `verification_uri_complete` is preferred (docs/providers.md: every one of
 these providers sends it), the interval and lifetime fall back to defaults.
 */
 export const readDeviceStart = (

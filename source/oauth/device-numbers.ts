@@ -2,14 +2,14 @@
 A device start's `interval` and `expires_in` (RFC 8628 §3.2) come from the server and drive timers
 for up to half an hour. They are read once, here, into sane bounds: an interval of 1e10 s overflowed
 setTimeout (Node then fires after 1 ms: 761 polls a second), and an endless lifetime would keep a
-sign-in polling forever. Numbers may arrive as strings (Codex sends "5", providers.md).
+sign-in polling forever. Numbers may arrive as strings (Codex sends "5", docs/providers.md).
 */
 // RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default."
 export const DEFAULT_INTERVAL_S = 5;
 // Sooner than once a second is hammering; slower than once a minute leaves a person waiting.
 export const MIN_INTERVAL_S = 1;
 export const MAX_INTERVAL_S = 60;
-// The providers' codes live 15 minutes (providers.md); twice that is the most anyone waits.
+// The providers' codes live 15 minutes (docs/providers.md); twice that is the most anyone waits.
 export const MAX_LIFETIME_S = 30 * 60;
 
 const seconds = (value: unknown): number | undefined => {

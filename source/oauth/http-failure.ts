@@ -43,7 +43,7 @@ export const parseRetryAfter = (
 
 /*
 Refresh tokens that no longer work: RFC 6749's invalid_grant, and OpenAI's single-use rotation codes
-(providers.md: "sign in again").
+(docs/providers.md: "sign in again").
 */
 const REVOKED_CODES = new Set([
 	'invalid_grant',
@@ -65,7 +65,7 @@ export type FailureInput = {
 
 /**
 The one classifier of failed provider responses (http.ts and the adapters). It also accepts
-a 200 carrying an `error` (GitHub answers device-flow errors with 200, providers.md), so providers
+a 200 carrying an `error` (GitHub answers device-flow errors with 200, docs/providers.md), so providers
 can throw the same errors for it. Messages hold the host, the status and the server's error code
 only: never a body or a token.
 */

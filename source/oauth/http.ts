@@ -32,7 +32,7 @@ export type SendOptions = {
 	maxBytes?: number;
 };
 
-// providers.md: bound every token or refresh call by 15 s.
+// docs/providers.md: bound every token or refresh call by 15 s.
 export const DEFAULT_TIMEOUT_MS = 15_000;
 // Token responses are a few KB; 1 MB leaves room for odd servers while capping memory.
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -170,7 +170,7 @@ const toObject = async (
 };
 
 /**
-POSTs to a token endpoint, form-encoded (RFC 6749 §4.1.3) or JSON (Anthropic, providers.md), and
+POSTs to a token endpoint, form-encoded (RFC 6749 §4.1.3) or JSON (Anthropic, docs/providers.md), and
 returns the JSON object of a 2xx answer — even one that carries an `error`, which GitHub sends with
 200 (check it with errorCode and throw httpFailure). Redirects are not followed: a token request
 must not be replayed somewhere else.

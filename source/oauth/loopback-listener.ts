@@ -2,7 +2,7 @@ import type {Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 
 /*
-The redirect URI says `localhost` (providers.md: the providers registered it so), and a browser
+The redirect URI says `localhost` (docs/providers.md: the providers registered it so), and a browser
 resolves that to ::1 as readily as to 127.0.0.1. A callback server on 127.0.0.1 alone leaves [::1]
 on the same port free for any other local user, whose listener would then receive the code. So the
 port is bound on both loopback addresses, or not used at all. Where the machine has no IPv6

@@ -1,5 +1,5 @@
 /**
-cli-contract.md: http:// is allowed only for a loopback host, decided from the URL's literal host
+docs/contract.md: http:// is allowed only for a loopback host, decided from the URL's literal host
 without resolving names: `localhost`, an IPv4 address in 127.0.0.0/8, or `[::1]`.
 */
 export const isLoopbackUrl = (value: string): boolean => {

@@ -2,7 +2,7 @@ import {isLoopbackUrl} from './loopback.js';
 
 /**
 A URL fit to show a person and to hand to a browser command, as its normalised href, or undefined.
-Only `https://`, and `http://` to a loopback host (the config file's rule, cli-contract.md): `open`
+Only `https://`, and `http://` to a loopback host (the config file's rule, docs/contract.md): `open`
 opens any scheme (file:, javascript:, a custom handler), and a value starting with `-` became an
 option of the PI_AUTH_BROWSER program. The href WHATWG URL gives back always starts with the
 scheme, never with `-` or a space, and carries no control character.

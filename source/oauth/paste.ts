@@ -18,7 +18,7 @@ export type PasteRules = {
 
 /*
 Terminals wrap a paste in bracketed-paste markers (ESC[200~ … ESC[201~) and ink-text-input keeps
-them (testing.md); a hard-wrapped URL copied from a terminal carries line breaks. Both are removed
+them (docs/testing.md); a hard-wrapped URL copied from a terminal carries line breaks. Both are removed
 anywhere in the input. The ESC is optional because some inputs swallow it and keep `[200~`.
 */
 const PASTE_MARKERS = /\u001B?\[20[01]~/g;
@@ -117,7 +117,7 @@ const parse = (text: string): Parsed => {
 		return fromParams(paramsOfQuery(text));
 	}
 
-	// Anthropic's paste-only page shows `code#state` (providers.md).
+	// Anthropic's paste-only page shows `code#state` (docs/providers.md).
 	const hash = text.indexOf('#');
 	const code = hash === -1 ? text : text.slice(0, hash);
 	const state = hash === -1 ? '' : text.slice(hash + 1);

@@ -11,7 +11,7 @@ export const pkceFromVerifier = (verifier: string): Pkce => ({
 
 /**
 RFC 7636 §4.1 recommends 32 octets of randomness, base64url-encoded: a 43-character verifier,
-which is also what every provider in providers.md expects. Exported separately so the appendix B
+which is also what every provider in docs/providers.md expects. Exported separately so the appendix B
 test vector can be checked.
 */
 export const pkceFromBytes = (bytes: Uint8Array): Pkce =>

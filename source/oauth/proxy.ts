@@ -1,7 +1,7 @@
 import {isLoopbackUrl} from './loopback.js';
 
 /*
-Which proxy a provider request goes through (providers.md: every call honours HTTPS_PROXY /
+Which proxy a provider request goes through (docs/providers.md: every call honours HTTPS_PROXY /
 HTTP_PROXY / NO_PROXY, pi #1132), decided as curl decides it:
 
 - https:// uses https_proxy or HTTPS_PROXY, http:// uses http_proxy or HTTP_PROXY; a proxy set for

@@ -11,7 +11,7 @@ export type AccountFields = {
 	enterpriseUrl?: string;
 };
 
-/** C0 and C1 controls and DEL (cli-contract.md: never in output, never in a file pi-auth writes). */
+/** C0 and C1 controls and DEL (docs/contract.md: never in output, never in a file pi-auth writes). */
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
 
 export const plainText = (text: string): string =>

@@ -1,6 +1,6 @@
 import {PiAuthError} from '../errors.js';
 
-/** cli-contract.md "Profiles": a profile name. */
+/** docs/contract.md "Profiles": a profile name. */
 export const PROFILE_NAME = /^[a-z\d][a-z\d._-]{0,63}$/;
 
 /** The first sign-in to a provider is this profile unless `--profile` names another. */

@@ -1,5 +1,5 @@
 /*
-pi-auth's profile store, `<folder of the credential file>/pi-auth/profiles.json` (cli-contract.md
+pi-auth's profile store, `<folder of the credential file>/pi-auth/profiles.json` (docs/contract.md
 "Profiles", docs/profiles.md): the accounts that are not the active one of their provider. The
 active one lives only in the credential file, where pi reads it. Written atomically (0600, folder
 0700) under its own proper-lockfile lock; a process that needs both files locks the credential

@@ -31,7 +31,7 @@ export type SavedSignIn = {
 
 type State = {auth: Record<string, unknown>; profiles: ProfilesData};
 
-/** The profile that already holds this account, if one does (cli-contract.md "Profiles"). */
+/** The profile that already holds this account, if one does (docs/contract.md "Profiles"). */
 export const profileOfAccount = (
 	provider: Provider,
 	credential: Credential,
@@ -55,7 +55,7 @@ export const profileOfAccount = (
 };
 
 /**
-Where a new sign-in goes (cli-contract.md "Profiles"): to the profile that already holds the
+Where a new sign-in goes (docs/contract.md "Profiles"): to the profile that already holds the
 account, else to the one named, else to the active one (`default` for a first sign-in). The active
 profile, or any profile of a provider without an entry, becomes the credential file's entry (the
 journal's three writes); any other is stored as an inactive profile (one write).

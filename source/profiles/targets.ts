@@ -8,7 +8,7 @@ import {unknownProfile} from './use.js';
 import {activeProfileOf} from './view.js';
 
 /**
-A `<target>` (cli-contract.md): the provider's entry in the credential file (a provider id, any
+A `<target>` (docs/contract.md): the provider's entry in the credential file (a provider id, any
 other id stored there, or the active profile by name), or an inactive profile.
 */
 export type ResolvedTarget =

@@ -23,7 +23,7 @@ export const namesForMessage = (
 };
 
 /**
-cli-contract.md: an unknown profile is a usage error that lists the provider's profiles. `active`
+docs/contract.md: an unknown profile is a usage error that lists the provider's profiles. `active`
 is the name the provider's entry goes by, when it has one.
 */
 export const unknownProfile = (
@@ -44,7 +44,7 @@ export type UseResult = {
 	already: boolean;
 	/** The profile the previously active entry was filed as. */
 	keptAs?: string;
-	/** The previous entry was another program's sign-in, not the profile on record (cli-contract.md). */
+	/** The previous entry was another program's sign-in, not the profile on record (docs/contract.md). */
 	replacedProfile?: string;
 };
 

@@ -90,7 +90,7 @@ const inactiveViews = (
 		}));
 
 /**
-Every credential `status` lists (cli-contract.md): per provider, in the registry's order, its
+Every credential `status` lists (docs/contract.md): per provider, in the registry's order, its
 profiles by name (its entry in the credential file is the active one; an environment credential,
 which has no name, comes first); then the other ids of the file as listCredentials has them.
 */

@@ -1,5 +1,5 @@
 // postToken, not an RFC client library: Anthropic's token endpoint takes JSON bodies (RFC 6749 §4.1.3
-// says form) and may omit refresh_token, which must be tolerated (providers.md).
+// says form) and may omit refresh_token, which must be tolerated (docs/providers.md).
 import {isRecord} from '../credentials/credential.js';
 import {postToken} from '../oauth/http.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
@@ -14,7 +14,7 @@ const SCOPES =
 /** The paste-only ("copy code") flow: the page shows `code#state` to copy (docs/providers.md). */
 const PASTE_REDIRECT_URI = 'https://platform.claude.com/oauth/code/callback';
 const API_KEY_URL = 'https://console.anthropic.com/settings/keys';
-/** pi stores Anthropic expiry 5 minutes early; keep the convention so both agree (providers.md). */
+/** pi stores Anthropic expiry 5 minutes early; keep the convention so both agree (docs/providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
 
 const expiresAt = (now: number, expiresIn: number | undefined) =>
@@ -93,7 +93,7 @@ export const anthropic: Provider = {
 		};
 	},
 	async refresh(context, credential) {
-		// JSON body again, and no `scope`: sending one gets invalid_scope (providers.md).
+		// JSON body again, and no `scope`: sending one gets invalid_scope (docs/providers.md).
 		const body = await postToken({
 			fetch: context.fetch,
 			url: context.endpoints['token'] ?? '',

@@ -1,7 +1,7 @@
 /*
 Sign in with ChatGPT names the installation with `ext_agent_host_id=urn:uuid:<device id>`, a UUID
-generated once and kept (providers.md "Sign in with ChatGPT"; pi keeps its own in settings.json).
-pi-auth keeps it in its state folder (cli-contract.md): `<dir of the credential file>/pi-auth/`
+generated once and kept (docs/providers.md "Sign in with ChatGPT"; pi keeps its own in settings.json).
+pi-auth keeps it in its state folder (docs/contract.md): `<dir of the credential file>/pi-auth/`
 (0700), file `device-id` (0600).
 */
 import {PiAuthError} from '../errors.js';

@@ -1,5 +1,5 @@
 // postToken, not an RFC client library: GitHub answers device-flow errors with HTTP 200 (RFC 8628 §3.5
-// says 400), and the Copilot token is a plain GET with editor headers (providers.md).
+// says 400), and the Copilot token is a plain GET with editor headers (docs/providers.md).
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {deviceInterval, deviceLifetime} from '../oauth/device-numbers.js';
@@ -11,7 +11,7 @@ import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
 
 const CLIENT_ID = 'Iv1.b507a08c87ecfe98';
-/** The Copilot token endpoint answers only editors it knows (providers.md). */
+/** The Copilot token endpoint answers only editors it knows (docs/providers.md). */
 export const EDITOR_HEADERS = {
 	'User-Agent': 'GitHubCopilotChat/0.35.0',
 	'Editor-Version': 'vscode/1.107.0',
@@ -20,7 +20,7 @@ export const EDITOR_HEADERS = {
 };
 /** The device-code and poll requests carry the editor's User-Agent too, as pi sends them (docs/providers.md). */
 const DEVICE_HEADERS = {'User-Agent': EDITOR_HEADERS['User-Agent']};
-/** pi stores Copilot expiry 5 minutes early (providers.md). */
+/** pi stores Copilot expiry 5 minutes early (docs/providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
 
 const signal = (context: ProviderContext) =>

@@ -1,4 +1,4 @@
-// Kimi Code: RFC 8628 with form bodies (providers.md "Kimi Code"). Its access tokens live about 15
+// Kimi Code: RFC 8628 with form bodies (docs/providers.md "Kimi Code"). Its access tokens live about 15
 // minutes, and every token reply must be complete: a reply missing a field is refused, never stored.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
@@ -8,14 +8,14 @@ import {credentialFromSecret} from './secrets.js';
 import type {Provider, ProviderContext} from './types.js';
 
 const CLIENT_ID = '17e5f671-d194-4dfb-9706-5516cb48c098';
-/** providers.md: interval 5 s and a 900 s code when the server does not say. */
+/** docs/providers.md: interval 5 s and a 900 s code when the server does not say. */
 const DEFAULT_EXPIRES_IN_S = 900;
 
 const signal = (context: ProviderContext) =>
 	context.signal ? {signal: context.signal} : {};
 
 /**
-providers.md: every reply (login and refresh) needs a non-empty access_token and refresh_token and
+docs/providers.md: every reply (login and refresh) needs a non-empty access_token and refresh_token and
 expires_in > 0, and the refresh token is always replaced. Stored with no margin.
 */
 const strictCredential = (
@@ -63,7 +63,7 @@ export const kimiCoding: Provider = {
 				fetch: context.fetch,
 				url,
 				encoding: 'form',
-				// No scope: Kimi's client asks for none (providers.md).
+				// No scope: Kimi's client asks for none (docs/providers.md).
 				body: {client_id: CLIENT_ID},
 				...signal(context),
 			}),
@@ -95,7 +95,7 @@ export const kimiCoding: Provider = {
 				...signal(context),
 			});
 		} catch (error) {
-			// providers.md: 401 and 403 are permanent for Kimi, whatever the body (an HTML page too).
+			// docs/providers.md: 401 and 403 are permanent for Kimi, whatever the body (an HTML page too).
 			if (
 				error instanceof PiAuthError &&
 				(error.status === 401 || error.status === 403) &&

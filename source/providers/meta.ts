@@ -1,5 +1,5 @@
 /*
-Meta (Muse), providers.md "Meta": RFC 8628 gives an identity token that inference does not accept;
+Meta (Muse), docs/providers.md "Meta": RFC 8628 gives an identity token that inference does not accept;
 a second call mints a Model API key with it. The key is stored as `access`, the identity token as
 `refresh`, so the one refresh path "refreshes" by minting again. Meta's auth server answers
 refresh_token grants with 404: no refresh_token grant is ever sent to it.
@@ -16,7 +16,7 @@ import {credentialFromSecret} from './secrets.js';
 import type {Provider, ProviderContext} from './types.js';
 
 const CLIENT_ID = '1031625952748946';
-/** providers.md: a minted key is assumed to live a day; pi stores now + 24 h with no margin. */
+/** docs/providers.md: a minted key is assumed to live a day; pi stores now + 24 h with no margin. */
 const KEY_LIFETIME_MS = 24 * 3_600_000;
 
 const signal = (context: ProviderContext) =>
@@ -42,7 +42,7 @@ const mintKey = async (
 			...signal(context),
 		});
 	} catch (error) {
-		// providers.md: 401/403 here means the identity token is dead; only a new sign-in helps.
+		// docs/providers.md: 401/403 here means the identity token is dead; only a new sign-in helps.
 		if (
 			error instanceof PiAuthError &&
 			(error.status === 401 || error.status === 403)
@@ -95,7 +95,7 @@ export const meta: Provider = {
 	methods: ['device', 'api-key'],
 	endpointNames: ['deviceCode', 'token', 'key'],
 	defaultEndpoints: () => ({
-		// The trailing slashes are part of Meta's URLs (providers.md).
+		// The trailing slashes are part of Meta's URLs (docs/providers.md).
 		deviceCode: 'https://auth.meta.com/oidc/device/authorization/',
 		token: 'https://auth.meta.com/oidc/device/token/',
 		key: 'https://api.meta.ai/muse-code/key',

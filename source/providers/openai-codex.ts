@@ -1,5 +1,5 @@
 // postToken, not an RFC client library: Codex's device login is its own JSON protocol (not RFC 8628,
-// pending as 403/404), and its token answers must be read tolerantly (providers.md).
+// pending as 403/404), and its token answers must be read tolerantly (docs/providers.md).
 import {isRecord, type OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {deviceInterval} from '../oauth/device-numbers.js';
@@ -18,9 +18,9 @@ const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 const SCOPE = 'openid profile email offline_access';
 const AUTH_CLAIM = 'https://api.openai.com/auth';
 const PROFILE_CLAIM = 'https://api.openai.com/profile';
-/** Stays literal even when endpoints are overridden: it is what the server expects (providers.md). */
+/** Stays literal even when endpoints are overridden: it is what the server expects (docs/providers.md). */
 const DEVICE_REDIRECT_URI = 'https://auth.openai.com/deviceauth/callback';
-/** providers.md: give up on a device code after 15 minutes. */
+/** docs/providers.md: give up on a device code after 15 minutes. */
 const DEVICE_LIFETIME_S = 15 * 60;
 
 /** A string claim, made printable: the account id and email are stored and shown (printable.ts). */
@@ -60,7 +60,7 @@ const toCredential = (
 		type: 'oauth',
 		access: tokens.accessToken,
 		refresh: tokens.refreshToken ?? '',
-		// pi stores Codex expiry with no buffer (providers.md).
+		// pi stores Codex expiry with no buffer (docs/providers.md).
 		expires: now + (tokens.expiresIn ?? 3600) * 1000,
 		accountId,
 		...(email ? {account: email} : {}),
@@ -123,7 +123,7 @@ export const openaiCodex: Provider = {
 		deviceVerification: 'https://auth.openai.com/codex/device',
 		usage: 'https://chatgpt.com/backend-api/wham/usage',
 	}),
-	// providers.md: 1455 is often taken by Codex CLI and friends; 1457 is also registered.
+	// docs/providers.md: 1455 is often taken by Codex CLI and friends; 1457 is also registered.
 	callback: {ports: [1455, 1457], path: '/auth/callback'},
 	newState: () => randomState(16, 'hex'),
 	// Paste-only keeps the registered localhost URI: the user copies the address the browser
@@ -145,7 +145,7 @@ export const openaiCodex: Provider = {
 	exchangeCode: async (context, input) => exchange(context, input),
 	async startDevice(context) {
 		// Codex's own device endpoints, not RFC 8628: JSON bodies, a string interval, and
-		// "pending" spelled as 403/404 (providers.md; codex #9418 for 404 on the first call).
+		// "pending" spelled as 403/404 (docs/providers.md; codex #9418 for 404 on the first call).
 		let start: Record<string, unknown>;
 		try {
 			start = await postToken({

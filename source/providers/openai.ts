@@ -1,5 +1,5 @@
 /*
-Sign in with ChatGPT (`openai`), providers.md "Sign in with ChatGPT": OpenAI's sign-in for agents,
+Sign in with ChatGPT (`openai`), docs/providers.md "Sign in with ChatGPT": OpenAI's sign-in for agents,
 used with the public API on the user's ChatGPT plan. PKCE with a dynamic client: the authorize
 request names `dynamic_agent_client`, and the callback brings back a client_id issued for this
 login, which the exchange and every refresh must use (stored as `clientId`). Form bodies; every
@@ -22,7 +22,7 @@ const DIRECT_SCOPE = 'chatgpt.tokens.use.direct';
 const SCOPE = `openid profile email offline_access resource.invoke ${DIRECT_SCOPE}`;
 const CALLBACK_PORT = 1455;
 const CALLBACK_PATH = '/auth/callback';
-/** pi stores this provider's expiry 3 minutes early (providers.md). */
+/** pi stores this provider's expiry 3 minutes early (docs/providers.md). */
 const EXPIRY_MARGIN_MS = 3 * 60_000;
 
 const incomplete = (what: string) =>
@@ -99,7 +99,7 @@ export const openai: Provider = {
 		token: 'https://auth.openai.com/api/accounts/oauth/token',
 	}),
 	/*
-	providers.md: 127.0.0.1:1455 and no fallback port. When 1455 is busy pi fails; pi-auth goes
+	docs/providers.md: 127.0.0.1:1455 and no fallback port. When 1455 is busy pi fails; pi-auth goes
 	paste-only instead, keeping the same redirect_uri: the browser then lands on whatever holds the
 	port (or on nothing), and the address bar still holds the whole callback URL with client_id.
 	*/
@@ -135,7 +135,7 @@ export const openai: Provider = {
 			state,
 			code_challenge: challenge,
 			code_challenge_method: 'S256',
-			// OIDC replay protection: 32 random bytes, like the state (providers.md).
+			// OIDC replay protection: 32 random bytes, like the state (docs/providers.md).
 			nonce: randomState(32, 'base64url'),
 		}),
 	async exchangeCode(context, {code, verifier, redirectUri, params}) {
@@ -149,7 +149,7 @@ export const openai: Provider = {
 			redirect_uri: redirectUri,
 			resource: RESOURCE,
 		});
-		// pi checks that an ID token came back, as part of the reply's contract (providers.md).
+		// pi checks that an ID token came back, as part of the reply's contract (docs/providers.md).
 		if (!nonEmpty(body['id_token'])) throw incomplete('an ID token');
 		const credential = toCredential(body, clientId, context.now());
 		// An email from the provider is shown and stored: no control characters (printable.ts).

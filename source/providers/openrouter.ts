@@ -1,5 +1,5 @@
 /*
-OpenRouter, providers.md "OpenRouter": PKCE without client_id, scope or state. The callback path
+OpenRouter, docs/providers.md "OpenRouter": PKCE without client_id, scope or state. The callback path
 carries a random UUID segment, which stands in for state (nobody can guess where to send a forged
 code). The exchange is JSON and yields a permanent API key created in the user's account, stored
 the way pi stores it: an OAuth entry with no refresh token that never expires.
@@ -10,7 +10,7 @@ import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider} from './types.js';
 
-/** pi's `expires` for a key that never expires: Number.MAX_SAFE_INTEGER (providers.md). */
+/** pi's `expires` for a key that never expires: Number.MAX_SAFE_INTEGER (docs/providers.md). */
 const NEVER = Number.MAX_SAFE_INTEGER;
 /*
 Only when no port at all could be bound (the list is "any free port"): the browser then fails to
@@ -35,7 +35,7 @@ export const openrouter: Provider = {
 	}),
 	callback: {ports: [0], path: '/oauth/callback', randomSegment: true},
 	stateless: true,
-	// 127.0.0.1, not localhost: that is the address the callback server binds (providers.md).
+	// 127.0.0.1, not localhost: that is the address the callback server binds (docs/providers.md).
 	redirectUri: (port, path) =>
 		`http://127.0.0.1:${port ?? PASTE_ONLY_PORT}${path}`,
 	authorizeUrl: ({endpoints, redirectUri, challenge}) =>
@@ -45,7 +45,7 @@ export const openrouter: Provider = {
 			code_challenge_method: 'S256',
 		}),
 	async exchangeCode(context, {code, verifier}) {
-		// JSON, not a form, and the method is repeated in the body (providers.md).
+		// JSON, not a form, and the method is repeated in the body (docs/providers.md).
 		const body = await postToken({
 			fetch: context.fetch,
 			url: context.endpoints['keys'] ?? '',

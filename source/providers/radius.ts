@@ -1,5 +1,5 @@
 /*
-Radius, pi's own model gateway (providers.md "Radius"). Every URL derives from the gateway base
+Radius, pi's own model gateway (docs/providers.md "Radius"). Every URL derives from the gateway base
 (the config file's `gateway` endpoint replaces it); only the browser's authorize page is discovered,
 with GET <gateway>/v1/oauth. Requests are RFC 6749 / RFC 8628 form bodies.
 */
@@ -20,7 +20,7 @@ const CLIENT_ID = 'pi-gateway';
 const SCOPE = 'gateway offline_access';
 const CALLBACK_PORT = 1456;
 const CALLBACK_PATH = '/oauth/callback';
-/** pi stores Radius expiry 60 s early (providers.md). */
+/** pi stores Radius expiry 60 s early (docs/providers.md). */
 const EXPIRY_MARGIN_MS = 60_000;
 const DEFAULT_LIFETIME_S = 3600;
 
@@ -75,7 +75,7 @@ export const radius: Provider = {
 	methods: ['oauth', 'device', 'api-key'],
 	endpointNames: ['gateway'],
 	defaultEndpoints: () => ({gateway: 'https://radius.pi.dev'}),
-	// providers.md: pi has no port fallback; pi-auth goes paste-only with the same redirect_uri.
+	// docs/providers.md: pi has no port fallback; pi-auth goes paste-only with the same redirect_uri.
 	callback: {ports: [CALLBACK_PORT], path: CALLBACK_PATH},
 	newState: () => globalThis.crypto.randomUUID(),
 	redirectUri: port =>

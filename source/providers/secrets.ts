@@ -87,7 +87,7 @@ export const validateSecret = (
 	return value;
 };
 
-/** pi's shapes: a setup token is a one-year, non-refreshable OAuth entry (providers.md). */
+/** pi's shapes: a setup token is a one-year, non-refreshable OAuth entry (docs/providers.md). */
 export const credentialFromSecret = (
 	method: Method,
 	secret: string,

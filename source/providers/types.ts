@@ -18,7 +18,7 @@ export type ProviderContext = {
 	now: () => number;
 	signal?: AbortSignal;
 	/**
-	pi-auth's own state folder, `<dir of the credential file>/pi-auth/` (cli-contract.md), for what a
+	pi-auth's own state folder, `<dir of the credential file>/pi-auth/` (docs/contract.md), for what a
 	provider must keep between sign-ins (the ChatGPT device id).
 	*/
 	stateDir?: string;

@@ -1,4 +1,4 @@
-// xAI's sign-in is plain RFC 8628 with form bodies (providers.md "xAI"); its departures are small:
+// xAI's sign-in is plain RFC 8628 with form bodies (docs/providers.md "xAI"); its departures are small:
 // a `referrer` on the device request, https-only verification pages, and a default token lifetime.
 import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
@@ -16,7 +16,7 @@ import type {Provider, ProviderContext} from './types.js';
 
 const CLIENT_ID = 'b1a00492-073a-47ea-816f-4c329264a828';
 const SCOPE = 'openid profile email offline_access grok-cli:access api:access';
-/** pi stores xAI expiry 5 minutes early; missing expires_in means an hour (providers.md). */
+/** pi stores xAI expiry 5 minutes early; missing expires_in means an hour (docs/providers.md). */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 const DEFAULT_LIFETIME_S = 3600;
 
@@ -71,7 +71,7 @@ export const xai: Provider = {
 				fetch: context.fetch,
 				url,
 				encoding: 'form',
-				// providers.md: pi sends referrer=pi; this is pi-auth.
+				// docs/providers.md: pi sends referrer=pi; this is pi-auth.
 				body: {client_id: CLIENT_ID, scope: SCOPE, referrer: 'pi-auth'},
 				...signal(context),
 			}),
@@ -115,7 +115,7 @@ export const xai: Provider = {
 		});
 		return {
 			access: tokens.accessToken,
-			// xAI may keep the refresh token unrotated and omit it (providers.md): keep the old one.
+			// xAI may keep the refresh token unrotated and omit it (docs/providers.md): keep the old one.
 			refresh: tokens.refreshToken ?? credential.refresh,
 			expires: expiresAt(context, tokens),
 		};

@@ -1,5 +1,5 @@
 /*
-The Anthropic fake's token endpoint (providers.md "Anthropic"): JSON bodies only, `state` and the
+The Anthropic fake's token endpoint (docs/providers.md "Anthropic"): JSON bodies only, `state` and the
 authorize request's exact redirect_uri in the code exchange, no `scope` on refresh, and rotating
 single-use refresh tokens whose reuse revokes the family.
 
@@ -60,7 +60,7 @@ export const createAnthropicToken = (deps: {
 			return oauthError(400, redeemed.error, redeemed.description);
 		}
 
-		// Anthropic wants the authorize request's state in the token request too (providers.md).
+		// Anthropic wants the authorize request's state in the token request too (docs/providers.md).
 		if (text('state') !== redeemed.record.state) {
 			return oauthError(400, 'invalid_request', 'state does not match.');
 		}
@@ -74,7 +74,7 @@ export const createAnthropicToken = (deps: {
 	};
 
 	const refresh = (body: Record<string, unknown>) => {
-		// providers.md: a `scope` on refresh gets invalid_scope.
+		// docs/providers.md: a `scope` on refresh gets invalid_scope.
 		if ('scope' in body) {
 			return oauthError(400, 'invalid_scope', 'scope is not allowed here.');
 		}
@@ -106,7 +106,7 @@ export const createAnthropicToken = (deps: {
 	};
 
 	const handle = (request: FakeRequest) => {
-		// providers.md: JSON body only; a form body is refused.
+		// docs/providers.md: JSON body only; a form body is refused.
 		if (request.bodyType !== 'json' || !isRecord(request.json)) {
 			return oauthError(
 				400,

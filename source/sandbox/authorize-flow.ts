@@ -1,5 +1,5 @@
 /*
-The authorization-code + PKCE half shared by the Anthropic and Codex fakes (providers.md, "Shared
+The authorization-code + PKCE half shared by the Anthropic and Codex fakes (docs/providers.md, "Shared
 building blocks"; RFC 6749 §4.1, RFC 7636): the authorize page with Approve and Deny forms, the
 single-use codes it issues, and their redemption with the S256 verifier check.
 
@@ -36,7 +36,7 @@ export type AuthorizeFlowOptions = {
 	path: string;
 	now: () => number;
 	redirectAllowed: (uri: string) => boolean;
-	/** Anthropic's page rejects short states (providers.md). */
+	/** Anthropic's page rejects short states (docs/providers.md). */
 	minStateLength: number;
 	/** A redirect URI whose page the fake shows itself, displaying `code#state` to copy. */
 	showCode?: {redirectUri: string; path: string};

@@ -1,5 +1,5 @@
 /*
-The device half of the Codex fake (providers.md "OpenAI Codex", device flow): not RFC 8628 but
+The device half of the Codex fake (docs/providers.md "OpenAI Codex", device flow): not RFC 8628 but
 OpenAI's own endpoints, with JSON bodies, a string `interval`, "pending" spelled HTTP 403, and a
 success that hands the client an authorization code plus the PKCE verifier the server chose, to be
 exchanged at `token` with the literal redirect_uri https://auth.openai.com/deviceauth/callback.
@@ -17,7 +17,7 @@ import {BoundedMap, autoApprove, randomToken, s256} from './tokens.js';
 
 export const CODEX_DEVICE_REDIRECT_URI =
 	'https://auth.openai.com/deviceauth/callback';
-// providers.md: the client gives up after 15 minutes; the code lives as long.
+// docs/providers.md: the client gives up after 15 minutes; the code lives as long.
 const DEVICE_LIFETIME_MS = 15 * 60_000;
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
@@ -80,7 +80,7 @@ export const createCodexDevice = (options: CodexDeviceOptions) => {
 		return jsonResponse(200, {
 			device_auth_id: device.id,
 			user_code: device.userCode,
-			// providers.md: the interval arrives as a string.
+			// docs/providers.md: the interval arrives as a string.
 			interval: options.interval(),
 			expires_at: new Date(device.expiresAt).toISOString(),
 		});
@@ -102,7 +102,7 @@ export const createCodexDevice = (options: CodexDeviceOptions) => {
 		}
 
 		/*
-		providers.md documents only "pending" (403/404). For denial and expiry the fake answers with
+		docs/providers.md documents only "pending" (403/404). For denial and expiry the fake answers with
 		RFC 8628's codes in OpenAI's error shape and a status that is neither: the Codex CLI aborts on
 		anything but 403/404, so a client that treats every 4xx as pending would poll in vain.
 		*/

@@ -1,5 +1,5 @@
 /*
-The Codex fake's token endpoint (providers.md "OpenAI Codex"): form bodies only, PKCE checked,
+The Codex fake's token endpoint (docs/providers.md "OpenAI Codex"): form bodies only, PKCE checked,
 JWT access and id tokens carrying the ChatGPT account id and email, and single-use refresh tokens:
 reuse answers 401 `{"error": {"code": "refresh_token_reused", …}}` and revokes the family.
 
@@ -24,7 +24,7 @@ export type CodexTokenSettings = {
 	planType: string;
 	/** Refresh responses without refresh_token; the old one then stays valid. */
 	omitRefreshToken: boolean;
-	/** Tokens without chatgpt_account_id (providers.md: sign-in must then fail). */
+	/** Tokens without chatgpt_account_id (docs/providers.md: sign-in must then fail). */
 	omitAccountId: boolean;
 };
 
@@ -117,7 +117,7 @@ export const createCodexToken = (deps: {
 	};
 
 	const handle = (request: FakeRequest) => {
-		// providers.md: form-encoded only.
+		// docs/providers.md: form-encoded only.
 		if (request.bodyType !== 'form') {
 			return oauthError(
 				400,

@@ -2,7 +2,7 @@
 What the four RFC 8628 fakes (xAI, Kimi, Meta, Radius) share beyond rfc8628-device.ts: driving the
 verification page as a person would, and refresh-token rotation answered in RFC 6749 §5.2 terms
 (a reused or revoked single-use refresh token is `invalid_grant`, and reuse revokes the family,
-providers.md "Rotating refresh tokens").
+docs/providers.md "Rotating refresh tokens").
 
 Public API: decideOnPage(pageUrl, userCode, decision); rotateRefresh(grants, token, issue).
 */

@@ -1,6 +1,6 @@
 /*
-A fake of Anthropic's Claude Pro/Max sign-in (providers.md "Anthropic") and usage endpoint
-(usage-endpoints.md), quirks included, on one 127.0.0.1 origin.
+A fake of Anthropic's Claude Pro/Max sign-in (docs/providers.md "Anthropic") and usage endpoint
+(docs/usage.md), quirks included, on one 127.0.0.1 origin.
 
 Public API: startFakeAnthropic(options?) → FakeAnthropic:
 - endpoints {authorize, token, usage}: the URLs to put in pi-auth's config file.
@@ -92,7 +92,7 @@ export const startFakeAnthropic = async (
 		redirectAllowed: uri =>
 			uri === ANTHROPIC_PASTE_REDIRECT_URI ||
 			/^http:\/\/localhost:\d{1,5}\/callback$/.test(uri),
-		// The real page rejects short states; any 43 characters pass, verifier or not (providers.md).
+		// The real page rejects short states; any 43 characters pass, verifier or not (docs/providers.md).
 		minStateLength: 43,
 		showCode: {
 			redirectUri: ANTHROPIC_PASTE_REDIRECT_URI,
@@ -112,7 +112,7 @@ export const startFakeAnthropic = async (
 			return apiError(401, 'authentication_error', 'Missing bearer token.');
 		}
 
-		// usage-endpoints.md: OAuth tokens are accepted only with this beta header.
+		// docs/usage.md: OAuth tokens are accepted only with this beta header.
 		if (!betas.includes(USAGE_BETA)) {
 			return apiError(
 				401,
@@ -130,7 +130,7 @@ export const startFakeAnthropic = async (
 			);
 		}
 
-		// usage-endpoints.md: it needs user:profile, which setup tokens lack.
+		// docs/usage.md: it needs user:profile, which setup tokens lack.
 		if (!checked.grant.scopes.includes('user:profile')) {
 			return apiError(
 				403,
@@ -173,7 +173,7 @@ export const startFakeAnthropic = async (
 			};
 		},
 		issueSetupToken() {
-			// providers.md: `claude setup-token` gives a one-year, inference-only token.
+			// docs/providers.md: `claude setup-token` gives a one-year, inference-only token.
 			const grant = grants.start({
 				scopes: ['user:inference'],
 				email: settings.email,

@@ -1,5 +1,5 @@
 /*
-A fake of Sign in with ChatGPT (providers.md "Sign in with ChatGPT", provider id `openai`): the
+A fake of Sign in with ChatGPT (docs/providers.md "Sign in with ChatGPT", provider id `openai`): the
 authorize page for the dynamic client (`dynamic_agent_client`, an agent name, a urn:uuid host id,
 `resource`, `nonce`, redirect http://127.0.0.1:<port>/auth/callback), which issues a client id per
 approval and sends it back in the callback; a form-encoded token endpoint that wants that issued
@@ -90,7 +90,7 @@ export const startFakeChatgpt = async (
 		scopes: CHATGPT_SCOPES,
 		path: PATHS.authorize,
 		now,
-		// providers.md: the literal IP, never localhost (1455 for real; any port here).
+		// docs/providers.md: the literal IP, never localhost (1455 for real; any port here).
 		redirectAllowed: uri =>
 			/^http:\/\/127\.0\.0\.1:\d{1,5}\/auth\/callback$/.test(uri),
 		minStateLength: 43,

@@ -1,6 +1,6 @@
 /*
-A fake of OpenAI's ChatGPT/Codex sign-in (providers.md "OpenAI Codex"), browser and device flows,
-and of the wham usage endpoint (usage-endpoints.md), on one 127.0.0.1 origin.
+A fake of OpenAI's ChatGPT/Codex sign-in (docs/providers.md "OpenAI Codex"), browser and device flows,
+and of the wham usage endpoint (docs/usage.md), on one 127.0.0.1 origin.
 
 Public API: startFakeCodex(options?) → FakeCodex:
 - endpoints {authorize, token, deviceUserCode, deviceToken, deviceVerification, usage}.
@@ -98,7 +98,7 @@ export const startFakeCodex = async (
 		scopes: CODEX_SCOPES,
 		path: PATHS.authorize,
 		now,
-		// providers.md: localhost, path /auth/callback (1455 or 1457 for real; any port here).
+		// docs/providers.md: localhost, path /auth/callback (1455 or 1457 for real; any port here).
 		redirectAllowed: uri =>
 			/^http:\/\/localhost:\d{1,5}\/auth\/callback$/.test(uri),
 		minStateLength: 1,
@@ -129,7 +129,7 @@ export const startFakeCodex = async (
 			});
 		}
 
-		// usage-endpoints.md: the account id travels as a header and must be the token's.
+		// docs/usage.md: the account id travels as a header and must be the token's.
 		const account = request.headers['chatgpt-account-id'];
 		if (account !== checked.grant.subject['accountId']) {
 			return jsonResponse(403, {

@@ -1,6 +1,6 @@
 /*
-A fake of GitHub's device flow and Copilot's token and quota endpoints (providers.md "GitHub
-Copilot", usage-endpoints.md), on one 127.0.0.1 origin (the real ones span DOMAIN and api.DOMAIN).
+A fake of GitHub's device flow and Copilot's token and quota endpoints (docs/providers.md "GitHub
+Copilot", docs/usage.md), on one 127.0.0.1 origin (the real ones span DOMAIN and api.DOMAIN).
 
 Public API: startFakeGithub(options?) → FakeGithub:
 - endpoints {deviceCode, accessToken, copilotToken, user, models}; devicePage: the
@@ -38,7 +38,7 @@ const PATHS = {
 };
 const MODELS_API_VERSION = '2026-06-01';
 const DEVICE_PAGE = '/login/device';
-// providers.md: the Copilot token endpoint answers only editors it knows.
+// docs/providers.md: the Copilot token endpoint answers only editors it knows.
 const EDITOR_HEADERS = [
 	'editor-version',
 	'editor-plugin-version',
@@ -111,7 +111,7 @@ export const startFakeGithub = async (
 		autoApproveDeviceMs: options.autoApproveDeviceMs,
 		models: options.models ?? defaultCopilotModels(),
 	};
-	// GitHub tokens never expire until revoked (providers.md); Copilot tokens are bought from them
+	// GitHub tokens never expire until revoked (docs/providers.md); Copilot tokens are bought from them
 	// and share their grant, so revoking a GitHub token ends its Copilot tokens too.
 	const github = createGrants({now, refreshPrefix: 'unused_'});
 	const sessions = createGrants({now, refreshPrefix: 'unused_'});
@@ -147,7 +147,7 @@ export const startFakeGithub = async (
 			});
 		}
 
-		// providers.md: `Authorization: Bearer <github token>` here.
+		// docs/providers.md: `Authorization: Bearer <github token>` here.
 		const auth = /^Bearer (\S+)$/.exec(
 			String(request.headers.authorization ?? ''),
 		);
@@ -215,7 +215,7 @@ export const startFakeGithub = async (
 		return jsonResponse(200, {state: 'enabled'});
 	};
 
-	// usage-endpoints.md: the quota endpoint takes the GitHub token with the `token` scheme.
+	// docs/usage.md: the quota endpoint takes the GitHub token with the `token` scheme.
 	const user = (request: FakeRequest) => {
 		const auth = /^token (\S+)$/.exec(
 			String(request.headers.authorization ?? ''),

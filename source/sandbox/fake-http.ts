@@ -13,7 +13,7 @@ import {
 import {escapeHtml, page} from './html.js';
 
 export type FakeRequest = {
-	/** The route's name: an endpoint name of providers.md, or a page name. */
+	/** The route's name: an endpoint name of docs/providers.md, or a page name. */
 	name: string;
 	method: string;
 	url: URL;

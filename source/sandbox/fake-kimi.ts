@@ -1,5 +1,5 @@
 /*
-A fake of Kimi Code's sign-in (providers.md "Kimi Code"): RFC 8628 with form bodies and no scope,
+A fake of Kimi Code's sign-in (docs/providers.md "Kimi Code"): RFC 8628 with form bodies and no scope,
 verification_uri_complete in the device answer, 15-minute access tokens, and a refresh token that
 is replaced on every refresh (single use: a reused one is invalid_grant and ends the grant).
 
@@ -128,7 +128,7 @@ export const startFakeKimi = async (
 					grants,
 					form['refresh_token'] ?? '',
 					issue,
-					// A revoked grant: Kimi answers 401 (providers.md lists 401/403 as permanent).
+					// A revoked grant: Kimi answers 401 (docs/providers.md lists 401/403 as permanent).
 					oauthError(401, 'unauthorized', 'The grant was revoked.'),
 				);
 

@@ -1,5 +1,5 @@
 /*
-A fake of Meta's sign-in (providers.md "Meta"): RFC 8628 at auth.meta.com (trailing-slash paths,
+A fake of Meta's sign-in (docs/providers.md "Meta"): RFC 8628 at auth.meta.com (trailing-slash paths,
 form bodies, no scope) giving an identity token, and the Muse key endpoint that mints a Model API
 key with it (JSON body, Bearer identity token, `x-api-version: 1.0.0`). Meta's token endpoint
 answers a refresh_token grant with 404, as the real one does.
@@ -68,7 +68,7 @@ export const startFakeMeta = async (
 		autoApproveDeviceMs: options.autoApproveDeviceMs,
 		actionUrl: options.actionUrl,
 	};
-	// Identity tokens are not renewable (providers.md); keys are minted from them.
+	// Identity tokens are not renewable (docs/providers.md); keys are minted from them.
 	const identities = createGrants({now, refreshPrefix: 'unused_'});
 	const keys = createGrants({now, refreshPrefix: 'unused_'});
 	const device = createRfc8628Device({pagePath: PAGE, now, settings});
@@ -99,7 +99,7 @@ export const startFakeMeta = async (
 
 	const token = (request: FakeRequest) => {
 		if (request.form['grant_type'] === 'refresh_token') {
-			// providers.md: the auth server answers refresh_token grants with 404.
+			// docs/providers.md: the auth server answers refresh_token grants with 404.
 			refreshGrants++;
 			return jsonResponse(404, {error: 'not_found'});
 		}

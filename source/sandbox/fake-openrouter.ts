@@ -1,5 +1,5 @@
 /*
-A fake of OpenRouter's sign-in (providers.md "OpenRouter"): an authorize page that takes only
+A fake of OpenRouter's sign-in (docs/providers.md "OpenRouter"): an authorize page that takes only
 callback_url and an S256 challenge (no client id, scope or state) and sends the browser back with a
 code; a keys endpoint that takes JSON `{code, code_verifier, code_challenge_method}` and answers
 with a permanent API key. OpenRouter's error shape is `{"error": {"code": <status>, "message"}}`.
@@ -108,7 +108,7 @@ export const startFakeOpenrouter = async (
 	};
 
 	const keys = (request: FakeRequest) => {
-		// providers.md: the exchange is JSON.
+		// docs/providers.md: the exchange is JSON.
 		if (request.bodyType !== 'json' || !isRecord(request.json)) {
 			return apiError(400, 'Expected a JSON body.');
 		}

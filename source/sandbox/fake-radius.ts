@@ -1,5 +1,5 @@
 /*
-A fake Radius gateway (providers.md "Radius"): discovery at GET /v1/oauth naming the authorize
+A fake Radius gateway (docs/providers.md "Radius"): discovery at GET /v1/oauth naming the authorize
 page; the page (PKCE, client `pi-gateway`, redirect http://127.0.0.1:<port>/oauth/callback,
 `handoff=url`, a UUID state); the device endpoint POST /v1/oauth/device; and one form-encoded token
 endpoint POST /v1/oauth/token for the code, the device code and single-use refresh tokens.
@@ -79,7 +79,7 @@ export const startFakeRadius = async (
 		scopes: RADIUS_SCOPES,
 		path: PATHS.authorize,
 		now,
-		// providers.md: http://127.0.0.1:1456/oauth/callback (any port here, for tests).
+		// docs/providers.md: http://127.0.0.1:1456/oauth/callback (any port here, for tests).
 		redirectAllowed: uri =>
 			/^http:\/\/127\.0\.0\.1:\d{1,5}\/oauth\/callback$/.test(uri),
 		// A UUID.

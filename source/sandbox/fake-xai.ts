@@ -1,6 +1,6 @@
 /*
-A fake of xAI's sign-in (providers.md "xAI"): RFC 8628 with form bodies, on one 127.0.0.1 origin.
-Strict where providers.md is: the client id, the exact scope, `referrer` and `Accept:
+A fake of xAI's sign-in (docs/providers.md "xAI"): RFC 8628 with form bodies, on one 127.0.0.1 origin.
+Strict where docs/providers.md is: the client id, the exact scope, `referrer` and `Accept:
 application/json` on the device request; single-use rotating refresh tokens.
 
 Public API: startFakeXai(options?) → FakeXai:
@@ -107,7 +107,7 @@ export const startFakeXai = async (
 			return oauthError(400, 'invalid_request', 'Expected a form body.');
 		}
 
-		// providers.md: xAI's device request carries Accept: application/json.
+		// docs/providers.md: xAI's device request carries Accept: application/json.
 		if (!String(request.headers.accept ?? '').includes('application/json')) {
 			return oauthError(
 				406,

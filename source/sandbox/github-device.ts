@@ -1,5 +1,5 @@
 /*
-The device half of the GitHub fake (providers.md "GitHub Copilot"): RFC 8628 with GitHub's
+The device half of the GitHub fake (docs/providers.md "GitHub Copilot"): RFC 8628 with GitHub's
 departures. Form-encoded requests; JSON answers only to `Accept: application/json` (form-encoded
 otherwise); and every outcome of a token poll, pending and slow_down included, comes with HTTP 200
 and an `error` field instead of RFC 8628's 400. Polling sooner than the interval gets slow_down and

@@ -1,6 +1,6 @@
 /*
 The grants a fake has issued: rotating, single-use refresh tokens grouped in families, and the
-access tokens of each family. providers.md ("Rotating refresh tokens"): a refresh token works once;
+access tokens of each family. docs/providers.md ("Rotating refresh tokens"): a refresh token works once;
 presenting a used one is taken as theft and revokes the whole family (what logs users out when two
 processes refresh at once, claude-code #41507, codex #10332), access tokens included.
 

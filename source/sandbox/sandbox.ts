@@ -7,7 +7,7 @@ Public API: startSandbox(options?) → Sandbox:
   provider, fake-chatgpt.ts), xai, kimi, openrouter, meta, radius: the running fakes (see each file
   for its helpers and failure switches).
 - config: `{providers: {<id>: {endpoints, callbackPort: 0}}}`, the config-file format of
-  cli-contract.md; write it as JSON and pass it with --config (callbackPort 0: any free port).
+  docs/contract.md; write it as JSON and pass it with --config (callbackPort 0: any free port).
 - close(): stops every fake and drops their connections.
 Options: each fake's own options, and `now`, a clock shared by all unless one is given its own.
 */

@@ -1,5 +1,5 @@
 /*
-Default bodies of the three usage endpoints (usage-endpoints.md), computed from the fake's clock so
+Default bodies of the three usage endpoints (docs/usage.md), computed from the fake's clock so
 reset times are always in the future. A test or the demo replaces them through each fake's
 `settings.usage` / `settings.user`.
 
@@ -29,7 +29,7 @@ export const defaultAnthropicUsage = (now: number) => {
 };
 
 export const defaultCodexUsage = (now: number, planType = 'plus') => {
-	// usage-endpoints.md: windows are told apart by their length, not their position.
+	// docs/usage.md: windows are told apart by their length, not their position.
 	const window = (usedPercent: number, length: number, resetAfter: number) => ({
 		used_percent: usedPercent,
 		limit_window_seconds: length,

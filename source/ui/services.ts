@@ -17,7 +17,7 @@ export type Clock = {
 };
 
 /**
-Everything the UI may do to the outside world, injected (house-style.md): the UI itself never
+Everything the UI may do to the outside world, injected (docs/architecture.md "House style"): the UI itself never
 touches fs, fetch, process or timers. Tests build one against real local servers.
 */
 export type Services = {

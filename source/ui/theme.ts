@@ -1,4 +1,4 @@
-/** The only colours the UI uses (house-style.md): one place to change them. */
+/** The only colours the UI uses (docs/architecture.md "House style"): one place to change them. */
 export const theme = {
 	accent: 'cyan',
 	muted: 'gray',

@@ -15,7 +15,7 @@ import type {
 	UsageWindow,
 } from './types.js';
 
-/** usage-endpoints.md: without a claude-code User-Agent a much stricter rate-limit bucket applies. */
+/** docs/usage.md: without a claude-code User-Agent a much stricter rate-limit bucket applies. */
 export const CLAUDE_CODE_VERSION = '2.1.90';
 
 export const SETUP_TOKEN_REASON =
@@ -106,7 +106,7 @@ const addWindow = (windows: Map<string, UsageWindow>, next: UsageWindow) => {
 };
 
 /**
-Anthropic's `usage` body (usage-endpoints.md). The `limits` array, where present, supersedes the
+Anthropic's `usage` body (docs/usage.md). The `limits` array, where present, supersedes the
 flat fields label by label: a flat `seven_day_*` window is kept only when `limits` carries nothing
 for that label, so an older or partial `limits` never hides a window the flat fields still show.
 */
@@ -145,7 +145,7 @@ export const anthropicUsage: UsageFetcher = {
 	identity: credential =>
 		credential.type === 'oauth' ? [credential.access] : [credential.key],
 	unavailable(credential) {
-		// A setup token is stored with an empty refresh (providers.md); the endpoint answers it 403.
+		// A setup token is stored with an empty refresh (docs/providers.md); the endpoint answers it 403.
 		if (credential.type === 'oauth' && credential.refresh === '') {
 			return SETUP_TOKEN_REASON;
 		}
@@ -163,7 +163,7 @@ export const anthropicUsage: UsageFetcher = {
 			},
 			parseAnthropicUsage,
 			error =>
-				// usage-endpoints.md: tokens without user:profile (setup tokens) get 403, as an API
+				// docs/usage.md: tokens without user:profile (setup tokens) get 403, as an API
 				// error (JSON). A 403 page that is not JSON is a proxy or CDN, not the token.
 				error.status === 403 && error.serverCode !== undefined
 					? {status: 'unavailable', reason: SETUP_TOKEN_REASON}

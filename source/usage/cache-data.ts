@@ -1,10 +1,10 @@
 /*
 The usage cache's content and the rules every process applies to it (cache-file.ts does the I/O):
 the last snapshot per credential with its time, the backoff after failures (per token: 429s are per
-access token, usage-endpoints.md), a claim while one process fetches, and the history. Everything
+access token, docs/usage.md), a claim while one process fetches, and the history. Everything
 here is a pure function of the data and the clock, so the rules are tested without files.
 
-`pi-auth/usage.json` (cli-contract.md "Where things live"):
+`pi-auth/usage.json` (docs/contract.md "Where things live"):
   {"version": 1, "entries": {"<key>": {
      "provider": "<id>", "seenAt": <ms>, "account"?: "<account>",
      "snapshot"?: {"token": "<digest>", "fetchedAt": <ms>, "windows": [...], "extras": {...}},

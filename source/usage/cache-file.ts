@@ -1,5 +1,5 @@
 /*
-The usage cache on disk: `pi-auth/usage.json` beside the credential file (cli-contract.md), 0600 in
+The usage cache on disk: `pi-auth/usage.json` beside the credential file (docs/contract.md), 0600 in
 a 0700 folder, written atomically (a temporary file renamed over it) under its own proper-lockfile
 lock, `usage.json.lock`, never the credential file's. Every panel, `status --usage` and
 `status --line --max-age` reads and writes it (shared.ts), so they share one snapshot, one backoff

@@ -20,7 +20,7 @@ import type {
 	UsageWindow,
 } from './types.js';
 
-/** The `usage` member of a `status --json` entry (cli-contract.md), plus the provider's counts. */
+/** The `usage` member of a `status --json` entry (docs/contract.md), plus the provider's counts. */
 export type UsageJson = {
 	windows: UsageWindow[];
 	fetchedAt: number;
@@ -130,7 +130,7 @@ export const collectUsage = async (
 	);
 };
 
-/** The usage JSON of one credential (cli-contract.md `status --json`). */
+/** The usage JSON of one credential (docs/contract.md `status --json`). */
 export const usageJson = (usage: CachedUsage, now: number): UsageJson => {
 	if (usage.unavailable !== undefined) {
 		return {windows: [], fetchedAt: now, error: usage.unavailable};

@@ -19,7 +19,7 @@ const QUOTAS: ReadonlyArray<[field: string, label: CopilotQuotaLabel]> = [
 
 /*
 Premium requests a month per plan (GitHub's plan pages, as of 2026). Since 1 June 2026 chat, agent
-and CLI use is metered in AI credits instead (usage-endpoints.md), and the same
+and CLI use is metered in AI credits instead (docs/usage.md), and the same
 `premium_interactions` snapshot then carries credits: Pro 1,500, Pro+ 7,000, Max 20,000, and org
 budgets far larger (ent=10000000 was seen). Annual plans keep premium requests until they renew,
 so the date says nothing; the size does: an entitlement above the plan's premium-request
@@ -54,7 +54,7 @@ const creditMetered = (
 type Quota = {usedPercent?: number; notMetered: boolean};
 
 /**
-usage-endpoints.md: used % = 100 − percent_remaining; `unlimited: true`, entitlement -1 (the
+docs/usage.md: used % = 100 − percent_remaining; `unlimited: true`, entitlement -1 (the
 sentinel paid plans send for chat and completions), or entitlement 0 with remaining 0 is "not
 metered", which must never read as 0 % used. Over quota, percent_remaining goes below 0 and the
 used % above 100: kept, not clamped.
@@ -117,7 +117,7 @@ const countsOf = (
 	};
 };
 
-/** The Copilot `user` body (usage-endpoints.md). */
+/** The Copilot `user` body (docs/usage.md). */
 export const parseCopilotUsage = (body: unknown): UsageReport => {
 	const object = record(body) ?? {};
 	const snapshots = record(object['quota_snapshots']);
@@ -204,7 +204,7 @@ const headerValue = (headers: HeaderSource, name: string) => {
 };
 
 /**
-The same numbers as response headers (usage-endpoints.md; Menci/Floway PR #339): every successful
+The same numbers as response headers (docs/usage.md; Menci/Floway PR #339): every successful
 Copilot API response carries `x-quota-snapshot-<id>: ent=…&ov=…&ovPerm=…&rem=<% left>&rst=<ISO
 reset>&totRem=<left>`. Read into the `user` body's shape and parsed as that is, so both forms give
 the same windows. `account` adds what the headers lack (plan, login).

@@ -16,14 +16,14 @@ import type {
 } from './types.js';
 
 /**
-usage-endpoints.md: label by `limit_window_seconds`, not by position (some plans have only a
+docs/usage.md: label by `limit_window_seconds`, not by position (some plans have only a
 weekly window, and it then arrives as the primary one).
 */
 export const codexWindowLabel = (seconds: number): string | undefined => {
 	if (!(seconds > 0)) return undefined;
 	if (seconds === 18_000) return '5h';
 	if (seconds === 604_800) return '7d';
-	// cli-contract.md: else `<n>h`; a tenth of an hour keeps odd lengths (30 min → 0.5h) honest.
+	// docs/contract.md: else `<n>h`; a tenth of an hour keeps odd lengths (30 min → 0.5h) honest.
 	return `${Math.round((seconds / 3600) * 10) / 10}h`;
 };
 
@@ -62,7 +62,7 @@ const credits = (value: unknown): CodexExtras['credits'] => {
 	};
 };
 
-/** The Codex `usage` body (usage-endpoints.md); `now` turns reset_after_seconds into a time. */
+/** The Codex `usage` body (docs/usage.md); `now` turns reset_after_seconds into a time. */
 export const parseCodexUsage = (body: unknown, now: number): UsageReport => {
 	const object = record(body) ?? {};
 	const limits = record(object['rate_limit']);

@@ -28,7 +28,7 @@ export const resetBetween = (
 };
 
 /**
-"At this rate you run out at 14:20" (usage-endpoints.md): the time the window reaches 100 % if use
+"At this rate you run out at 14:20" (docs/usage.md): the time the window reaches 100 % if use
 goes on at the rate between two samples. Undefined when use is flat or falling, when the window
 reset between the samples, or when the window resets before it would run out.
 */

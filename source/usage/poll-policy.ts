@@ -11,7 +11,7 @@ export type UsageTarget = {
 	account?: string;
 	/**
 	Identifies the token the endpoint sees (a hash, never the token). 429s are per access token
-	(usage-endpoints.md): a new token starts with a clean backoff and is fetched at once.
+	(docs/usage.md): a new token starts with a clean backoff and is fetched at once.
 	*/
 	tokenKey: string;
 	fetch: (signal: AbortSignal) => Promise<UsageOutcome>;
@@ -28,7 +28,7 @@ export type UsagePollState = {
 	key: string;
 	provider: string;
 	fetching: boolean;
-	/** The last good snapshot, kept through failures (show its age, usage-endpoints.md). */
+	/** The last good snapshot, kept through failures (show its age, docs/usage.md). */
 	snapshot?: UsageSnapshot;
 	/** The usage cache's history of this credential (history.ts): sparklines, today, pace. */
 	history: History;
@@ -43,7 +43,7 @@ export type UsagePollState = {
 };
 
 export const DEFAULT_INTERVAL_MS = 60_000;
-/** usage-endpoints.md: without a positive Retry-After, back off 5 min doubling to 1 h. */
+/** docs/usage.md: without a positive Retry-After, back off 5 min doubling to 1 h. */
 export const RATE_LIMIT_BASE_MS = 5 * 60_000;
 export const RATE_LIMIT_MAX_MS = 60 * 60_000;
 /** Other failures (network, 5xx, odd answers): the cadence doubling to 10 minutes. */

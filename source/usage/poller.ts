@@ -68,7 +68,7 @@ const fromCache = (
 };
 
 /**
-Polls every credential's usage for the live panel (usage-endpoints.md): about once a minute; on 429
+Polls every credential's usage for the live panel (docs/usage.md): about once a minute; on 429
 a positive Retry-After, else 5 min doubling to 1 h, per token; one credential's failures never delay
 another (each has its own plan and fetches run side by side). One timer, at the earliest plan.
 Every fetch goes through the usage cache, so several panels and status lines share one request

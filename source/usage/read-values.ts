@@ -1,7 +1,7 @@
 import {printableText} from '../printable.js';
 
 /*
-Tolerant readers for the undocumented usage bodies (usage-endpoints.md: "every field may be
+Tolerant readers for the undocumented usage bodies (docs/usage.md: "every field may be
 missing, null, or of a new kind"). Each returns undefined for anything it cannot read, so callers
 drop the field instead of inventing a value.
 */

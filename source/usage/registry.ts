@@ -62,7 +62,7 @@ export const usageUnavailable = (
 
 /**
 One credential's usage: 'unavailable' without a request when the credential cannot have any
-(usage-endpoints.md: setup tokens, API keys), else one request to the endpoint the config file
+(docs/usage.md: setup tokens, API keys), else one request to the endpoint the config file
 may override. Failures are thrown as PiAuthError; no message holds a token.
 */
 export const fetchUsage = async (

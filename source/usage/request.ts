@@ -4,7 +4,7 @@ import type {UsageContext, UsageOutcome, UsageReport} from './types.js';
 
 /**
 GETs a usage body with getJson's classification (kind 'api': a 401/403 is not a revoked grant;
-429 carries retryAfterMs only when Retry-After is positive, usage-endpoints.md) and the 15 s bound.
+429 carries retryAfterMs only when Retry-After is positive, docs/usage.md) and the 15 s bound.
 `onStatus` may turn a failed status into an outcome or a clearer error; it sees no token.
 */
 export const getUsage = async (

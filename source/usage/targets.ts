@@ -37,7 +37,7 @@ export const tokenKeyOf = (view: CredentialView): string => {
 
 /**
 The credential's key in the usage cache (cache-data.ts): the view's key (`<provider>:<profile>` for a
-stored credential, cli-contract.md "Profiles", so each account keeps its own numbers and history
+stored credential, docs/contract.md "Profiles", so each account keeps its own numbers and history
 across `pi-auth use`; the bare id for an entry pi-auth does not manage), or `<provider>@env` for an
 environment credential (another account, maybe, than a stored one).
 */
@@ -53,7 +53,7 @@ export type UsageTargetsInput = {
 	timeoutMs?: number;
 };
 
-/** The poller's targets for the credentials `status` lists (cli-contract.md: the panel too). */
+/** The poller's targets for the credentials `status` lists (docs/contract.md: the panel too). */
 export const usageTargets = (input: UsageTargetsInput): UsageTarget[] =>
 	// An id pi-auth cannot sign in to is listed too: its usage reads "not available", asked of no one.
 	input.views.map(view => ({

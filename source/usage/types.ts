@@ -2,7 +2,7 @@ import type {Credential} from '../credentials/credential.js';
 import type {Fetch} from '../oauth/http.js';
 
 /**
-One rate-limit window as the status panel and `status --json` show it (cli-contract.md).
+One rate-limit window as the status panel and `status --json` show it (docs/contract.md).
 `usedPercent` is what the provider reported, 0–100 (above 100 only when the provider says so);
 a window whose percentage cannot be read is left out, never shown as 0 %.
 */
@@ -41,11 +41,11 @@ export type CodexExtras = {
 	allowed?: boolean;
 };
 
-/** cli-contract.md: `premium` (premium requests) or `credits` (AI credits, June 2026 billing). */
+/** docs/contract.md: `premium` (premium requests) or `credits` (AI credits, June 2026 billing). */
 export type CopilotQuotaLabel = 'premium' | 'credits' | 'chat' | 'completions';
 
 /**
-A metered Copilot quota in the account's own unit (usage-endpoints.md: "show the entitlement and
+A metered Copilot quota in the account's own unit (docs/usage.md: "show the entitlement and
 what is left in the unit the account uses"; keep over-quota values visible).
 */
 export type CopilotQuota = {
@@ -65,7 +65,7 @@ export type CopilotExtras = {
 	login?: string;
 	/** Quotas that are unlimited or not metered: left out of `windows`, never shown as 0 %. */
 	notMetered: CopilotQuotaLabel[];
-	/** Premium requests (or credits) beyond the entitlement (usage-endpoints.md). */
+	/** Premium requests (or credits) beyond the entitlement (docs/usage.md). */
 	overage?: {count: number | null; permitted: boolean | null};
 	/** The metered quotas' counts, where the answer carried them. */
 	quotas?: CopilotQuota[];
@@ -102,7 +102,7 @@ export type UsageContext = {
 };
 
 export type UsageFetcher = {
-	/** The endpoint name in providers.md and the config file. */
+	/** The endpoint name in docs/providers.md and the config file. */
 	endpoint: string;
 	/** Why usage cannot be fetched for this credential, decided without the network. */
 	unavailable: (credential: Credential, now: number) => string | undefined;
@@ -115,7 +115,7 @@ export type UsageFetcher = {
 	parse: (body: unknown, now: number) => UsageReport;
 	/**
 	What the endpoint sees of the credential (the token it is sent, and the account): its digest
-	keys the backoff, since 429s are per token (usage-endpoints.md). Copilot's quota endpoint takes
+	keys the backoff, since 429s are per token (docs/usage.md). Copilot's quota endpoint takes
 	the GitHub token, so the Copilot token refreshed every half hour is not part of it.
 	*/
 	identity: (credential: Credential) => string[];

@@ -1,5 +1,5 @@
 /*
-Several accounts per provider (issue 12, cli-contract.md "Profiles"), through the built CLI against
+Several accounts per provider (issue 12, docs/contract.md "Profiles"), through the built CLI against
 the sandbox's fakes: two Claude and two Codex accounts signed in, `token` of an inactive profile
 without touching the active entry, `use` both ways, `profiles` and `status --json`, an account
 signed in twice, unknown profiles, and the profile store's files and modes.

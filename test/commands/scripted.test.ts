@@ -456,6 +456,22 @@ describe('usage errors', () => {
 			/logout takes provider names or --all, not both/,
 		],
 		[['token', 'anthropic', '--force'], /--force does not apply to token/],
+		[
+			['token', 'anthropic', '--no-notify'],
+			/--no-notify does not apply to token; it is a flag of status/,
+		],
+		[
+			['refresh', '--profile', 'work'],
+			/--profile does not apply to refresh; it is a flag of login/,
+		],
+		[
+			['status', '--line', '--max-age', 'soon'],
+			/--max-age "soon" is not a duration/,
+		],
+		[
+			['status', '--check', '--usage-over', 'lots'],
+			/--usage-over "lots" is not a percentage/,
+		],
 		[['help', 'frobnicate'], /No help for "frobnicate": it is not a command/],
 	];
 	for (const [args, message] of cases) {
@@ -543,7 +559,7 @@ describe('usage errors', () => {
 	});
 });
 
-describe('scripted login never waits forever (cli-contract.md)', () => {
+describe('scripted login never waits forever (docs/contract.md)', () => {
 	for (const method of ['api-key', 'setup-token', 'oauth'] as const) {
 		it(`gives up on --method ${method} when nothing arrives before the deadline`, async () => {
 			const {file, env} = await setup();

@@ -11,7 +11,7 @@ What these tests do not claim, because no shipped code does it:
   since nothing could compare it with an issuer: the providers publish no metadata naming one, and a
   pasted code has none. The mix-up defence pi-auth has is the per-attempt `state` that the callback
   server and the paste prompt both enforce (RFC 6749 §10.12), proven below.
-- ID token validation. readTokenResponse reads `id_token` only as an unverified label (providers.md:
+- ID token validation. readTokenResponse reads `id_token` only as an unverified label (docs/providers.md:
   parsers must tolerate what these undocumented endpoints send).
 */
 import {afterEach, describe, expect, it} from 'vitest';

@@ -62,7 +62,7 @@ const startKeyStub = async () => {
 
 /*
 oidc-provider ends a device sign-in without the openid scope ("The Sign-in request was
-interrupted"); Kimi's and Meta's clients send no scope at all (providers.md). For those two, and only
+interrupted"); Kimi's and Meta's clients send no scope at all (docs/providers.md). For those two, and only
 on the device authorization request, this fetch adds `scope=openid`: everything else is the
 adapter's own request.
 */
@@ -122,7 +122,7 @@ const cases: Case[] = [
 		server: {
 			clientId: 'pi-gateway',
 			extraScopes: ['gateway'],
-			// Radius derives every URL from the gateway base (providers.md).
+			// Radius derives every URL from the gateway base (docs/providers.md).
 			routes: {
 				token: '/v1/oauth/token',
 				device_authorization: '/v1/oauth/device',
@@ -141,7 +141,7 @@ const start = async (testCase: Case) => {
 		now: Date.now,
 	};
 	const session = await testCase.provider.startDevice!(context, {});
-	// oidc-provider sends no interval (testing.md): the poller's default is injected smaller.
+	// oidc-provider sends no interval (docs/testing.md): the poller's default is injected smaller.
 	const credential = pollDevice({
 		poll: session.poll,
 		intervalSeconds: 0.05,

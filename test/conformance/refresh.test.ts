@@ -1,7 +1,7 @@
 /*
 Rotating refresh tokens against oidc-provider (RFC 6749 §6, OAuth 2.0 Security BCP §4.14.2): every
 refresh rotates, a reused refresh token revokes the whole grant. That is the behaviour that logs
-users out when two processes refresh at once (providers.md), so the engine's single locked refresh
+users out when two processes refresh at once (docs/providers.md), so the engine's single locked refresh
 path (engine/refresh.ts refreshCredential) is run here against the real thing, with a real credential
 file. The refresh itself is the shipped one: http.ts postToken with a form body, read by
 token-response.ts readTokenResponse, as openai-codex.ts refreshes (shipped-steps.ts).
@@ -230,7 +230,7 @@ describe('refresh token rotation against oidc-provider', () => {
 		expect(calls).toHaveLength(1);
 
 		const stored = await readFile(file);
-		// cli-contract.md: the reason and time are added; nothing is deleted or blanked.
+		// docs/contract.md: the reason and time are added; nothing is deleted or blanked.
 		expect(stored[PROVIDER_ID]).toEqual({
 			...entry,
 			needsLogin: {reason: 'invalid_grant', at: now},

@@ -1,7 +1,7 @@
 /*
 The token-endpoint calls pi-auth's provider adapters make, pointed at oidc-provider: http.ts postToken
 with a form body (RFC 6749 §4.1.3, §6), read by token-response.ts readTokenResponse. The bodies are the
-ones openai-codex.ts sends for its code exchange and refresh (providers.md), with the test client's id.
+ones openai-codex.ts sends for its code exchange and refresh (docs/providers.md), with the test client's id.
 No RFC library sits in between: what passes here is what users run.
 */
 import {expect} from 'vitest';
@@ -55,7 +55,7 @@ export const exchangeCode = async (
 		redirect_uri: input.redirectUri,
 	});
 
-/** openai-codex.ts `refresh`: RFC 6749 §6 without `scope` (Anthropic refuses one, providers.md). */
+/** openai-codex.ts `refresh`: RFC 6749 §6 without `scope` (Anthropic refuses one, docs/providers.md). */
 export const refreshGrant = async (
 	server: OidcServer,
 	refreshToken: string,
@@ -113,7 +113,7 @@ export const rejection = async (
 	return error as PiAuthError;
 };
 
-/** house-style.md: secrets never appear in an error, its cause or its serialised fields. */
+/** docs/architecture.md "House style": secrets never appear in an error, its cause or its serialised fields. */
 export const expectNoSecrets = (
 	error: PiAuthError,
 	secrets: readonly string[],

@@ -87,7 +87,7 @@ describe('the credential file', () => {
 		await fs.chmod(file, 0o644);
 		await writeAuthFile(file, {x: 1});
 		expect(await mode(file)).toBe(0o600);
-		// cli-contract.md: "an existing directory is left as it is".
+		// docs/contract.md: "an existing directory is left as it is".
 		expect(await mode(directory)).toBe(0o755);
 	});
 

@@ -46,7 +46,7 @@ describe('scripted login against the fakes: Anthropic', () => {
 			access: expect.stringMatching(/^sk-ant-oat01-/) as string,
 			refresh: expect.stringMatching(/^sk-ant-ort01-/) as string,
 		});
-		// providers.md: now + expires_in (8 h) − 5 min.
+		// docs/providers.md: now + expires_in (8 h) − 5 min.
 		const expires = entry!['expires'] as number;
 		expect(expires).toBeGreaterThan(Date.now() + 8 * HOUR - 6 * MINUTE);
 		expect(expires).toBeLessThanOrEqual(Date.now() + 8 * HOUR - 5 * MINUTE);
@@ -138,7 +138,7 @@ describe('scripted login against the fakes: Anthropic', () => {
 		const verifier = body['code_verifier'] ?? '';
 		const state = new URL(url!).searchParams.get('state') ?? '';
 		expect(verifier).toMatch(/^[\w-]{43}$/);
-		// 32 random bytes, base64url: what the authorize page accepts (providers.md).
+		// 32 random bytes, base64url: what the authorize page accepts (docs/providers.md).
 		expect(state).toMatch(/^[\w-]{43}$/);
 		expect(state).not.toBe(verifier);
 		expect(body['state']).toBe(state);
@@ -179,7 +179,7 @@ describe('scripted login against the fakes: OpenAI Codex', () => {
 			accountId: 'acct-fake-codex-0001',
 			refresh: expect.stringMatching(/^rt_/) as string,
 		});
-		// providers.md: Codex stores now + expires_in with no buffer.
+		// docs/providers.md: Codex stores now + expires_in with no buffer.
 		const expires = entry!['expires'] as number;
 		const ttl = codex.settings.accessTtlSeconds * 1000;
 		expect(expires).toBeGreaterThan(Date.now() + ttl - MINUTE);
@@ -217,7 +217,7 @@ describe('scripted login against the fakes: OpenAI Codex', () => {
 			accountId: 'acct-fake-codex-0001',
 			account: 'codex-user@example.com',
 		});
-		// providers.md: the exchange uses the literal deviceauth redirect_uri and the server's verifier.
+		// docs/providers.md: the exchange uses the literal deviceauth redirect_uri and the server's verifier.
 		expect(codex.requests('token')[0]?.body).toMatchObject({
 			grant_type: 'authorization_code',
 			redirect_uri: 'https://auth.openai.com/deviceauth/callback',
@@ -248,7 +248,7 @@ describe('scripted login against the fakes: GitHub Copilot', () => {
 			refresh: expect.stringMatching(/^ghu_/) as string,
 		});
 		expect(entry).not.toHaveProperty('enterpriseUrl');
-		// providers.md: expires = expires_at × 1000 − 5 min, for a ~30-minute token.
+		// docs/providers.md: expires = expires_at × 1000 − 5 min, for a ~30-minute token.
 		const expires = entry!['expires'] as number;
 		expect(expires).toBeGreaterThan(Date.now() + 24 * MINUTE);
 		expect(expires).toBeLessThanOrEqual(Date.now() + 25 * MINUTE);
@@ -259,7 +259,7 @@ describe('scripted login against the fakes: GitHub Copilot', () => {
 		}
 
 		expect(github.count('copilotToken')).toBe(1);
-		// pi sends the editor's User-Agent on the device requests as well (providers.md drift).
+		// pi sends the editor's User-Agent on the device requests as well (docs/providers.md drift).
 		for (const request of [
 			...github.requests('deviceCode'),
 			...github.requests('accessToken'),

@@ -12,7 +12,7 @@ import {makeTempDir} from '../helpers/temp-dir.js';
 const MINUTE = 60_000;
 const TOKEN_URL = 'http://127.0.0.1:9/oauth/token';
 
-/** A Codex-shaped access token: a JWT carrying the ChatGPT account claim (providers.md). */
+/** A Codex-shaped access token: a JWT carrying the ChatGPT account claim (docs/providers.md). */
 const jwt = (serial: number) =>
 	[
 		Buffer.from('{"alg":"none"}').toString('base64url'),

@@ -1,5 +1,5 @@
 /*
-The six providers added for pi 1.6 (providers.md "Providers pi supports that pi-auth does not
+The six providers added for pi 1.6 (docs/providers.md "Providers pi supports that pi-auth does not
 yet"), every method through the built CLI, scripted through pipes, against the sandbox's fakes: what
 is stored must be exactly pi's entry (fields and expiry margins), what is printed holds no secret.
 */
@@ -137,7 +137,7 @@ describe('openai (Sign in with ChatGPT)', () => {
 			],
 			account: 'chatgpt-user@example.com',
 		});
-		// providers.md: now + expires_in − 3 min.
+		// docs/providers.md: now + expires_in − 3 min.
 		expectExpiry(first.entry['expires'], first.started, HOUR, 3 * MINUTE);
 		expect(chatgpt.requests('token')[0]?.body).toMatchObject({
 			grant_type: 'authorization_code',
@@ -216,7 +216,7 @@ describe('xai', () => {
 			expires: expect.any(Number) as number,
 			account: 'grok-user@example.com',
 		});
-		// providers.md: now + expires_in − 5 min.
+		// docs/providers.md: now + expires_in − 5 min.
 		expectExpiry(entry['expires'], started, HOUR, 5 * MINUTE);
 		expect(xai.requests('deviceCode')[0]?.body).toEqual({
 			client_id: 'b1a00492-073a-47ea-816f-4c329264a828',
@@ -390,7 +390,7 @@ describe('radius', () => {
 			expires: expect.any(Number) as number,
 			scope: 'gateway offline_access',
 		});
-		// providers.md: now + expires_in − 60 s.
+		// docs/providers.md: now + expires_in − 60 s.
 		expectExpiry(entry['expires'], started, HOUR, MINUTE);
 	});
 

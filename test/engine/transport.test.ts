@@ -44,7 +44,7 @@ const refreshBody = (token: string) => ({
 
 describe('the HTTP layer against a fake that misbehaves', () => {
 	it('bounds token calls by 15 s by default', () => {
-		// providers.md: "Bound a refresh call by a 15 s timeout."
+		// docs/providers.md: "Bound a refresh call by a 15 s timeout."
 		expect(DEFAULT_TIMEOUT_MS).toBe(15_000);
 	});
 

@@ -2,7 +2,7 @@ import {render} from 'ink-testing-library';
 import {act, type ReactElement} from 'react';
 import stripAnsi from 'strip-ansi';
 
-// testing.md: with the act environment flag, every render, key and cleanup in act() is
+// docs/testing.md: with the act environment flag, every render, key and cleanup in act() is
 // deterministic; without it a key written right after a screen change can be lost.
 (globalThis as {IS_REACT_ACT_ENVIRONMENT?: boolean}).IS_REACT_ACT_ENVIRONMENT =
 	true;
@@ -49,7 +49,7 @@ export const renderUi = async (tree: ReactElement): Promise<UiHandle> => {
 		await act(async () => {
 			ui.stdin.write(chunk);
 		});
-		// A lone Escape only takes effect after a macrotask (testing.md).
+		// A lone Escape only takes effect after a macrotask (docs/testing.md).
 		if (chunk === keys.escape) await settle();
 	};
 

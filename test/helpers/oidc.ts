@@ -1,7 +1,7 @@
 /*
 A real OAuth 2.0 authorization server for conformance tests: oidc-provider 9, in-process on
 127.0.0.1 with an ephemeral port, plus a small "user agent" that signs in and consents over plain
-HTTP the way a browser would. See testing.md ("A real OAuth authorization server as a peer").
+HTTP the way a browser would. See docs/testing.md ("A real OAuth authorization server as a peer").
 */
 import {
 	type IncomingMessage,
@@ -438,7 +438,7 @@ export const createUserAgent = (issuer: string): UserAgent => {
 			}
 
 			if (!deliver) return {redirect: end.left};
-			// testing.md: only loopback. A redirect elsewhere is a setup bug, never something to load.
+			// docs/testing.md: only loopback. A redirect elsewhere is a setup bug, never something to load.
 			if (!/^http:\/\/127\.0\.0\.1(?::\d+)?\//.test(end.left.href)) {
 				throw new Error(
 					`refusing to load a non-loopback redirect: ${end.left.origin}`,

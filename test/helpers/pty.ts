@@ -22,7 +22,7 @@ export type PtySession = {
 /**
 Runs the built CLI in a real pseudo-terminal, read through a headless xterm as a person would see
 it. `CI` is removed from the child's environment: Ink prints only the last frame when it is set
-(testing.md), and CI runs these tests with CI=true.
+(docs/testing.md), and CI runs these tests with CI=true.
 */
 export const spawnPty = (
 	args: readonly string[],

@@ -1,5 +1,5 @@
 /*
-HTTPS_PROXY / HTTP_PROXY / NO_PROXY for provider calls (providers.md, pi #1132; openclaw #42176 was a
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY for provider calls (docs/providers.md, pi #1132; openclaw #42176 was a
 token exchange ignoring the proxy), decided per origin by proxy.ts as curl decides it, and never for
 a loopback host (issue 11, item 6).
 
@@ -569,7 +569,7 @@ describe('the built CLI honours the proxy variables', () => {
 	const NEW_ACCESS = 'sk-ant-oat01-NEW-ACCESS-0123456789';
 	const NEW_REFRESH = 'sk-ant-ort01-NEW-REFRESH-0123456789';
 
-	/** Anthropic's token endpoint as providers.md describes it: JSON in, JSON out. */
+	/** Anthropic's token endpoint as docs/providers.md describes it: JSON in, JSON out. */
 	const startAnthropicToken = async () => {
 		const requests: Array<Seen & {json: unknown}> = [];
 		const server = await startServer(async (request, response) => {

@@ -1,8 +1,8 @@
 /*
-Every entry the six new providers produce passes pi's validating reader (pi-compat.md, "Shape"):
+Every entry the six new providers produce passes pi's validating reader (docs/pi-compat.md, "Shape"):
 pi rejects the whole file when one entry is neither `{"type":"oauth", access: string, refresh:
 string, expires: finite number}` nor `{"type":"api_key", key?: string}`. Checked after a JSON round
-trip, as pi reads it from the file, with each provider's extra fields (pi-compat.md: `clientId` and
+trip, as pi reads it from the file, with each provider's extra fields (docs/pi-compat.md: `clientId` and
 `scopes` for openai, `scope` for radius) in pi's types.
 */
 import path from 'node:path';
@@ -17,7 +17,7 @@ import {findProvider} from '../../source/providers/registry.js';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
-/** pi 1.6's rules (pi-compat.md), written out: the whole file is refused if one entry fails. */
+/** pi 1.6's rules (docs/pi-compat.md), written out: the whole file is refused if one entry fails. */
 const piAccepts = (entry: unknown): boolean => {
 	if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
 		return false;

@@ -1,6 +1,6 @@
 /*
 The six new adapters against their fakes, in process (real HTTP on 127.0.0.1): every failure a
-fake can answer, and what the adapter makes of it. The error taxonomy (http-failure.ts, providers.md):
+fake can answer, and what the adapter makes of it. The error taxonomy (http-failure.ts, docs/providers.md):
 permanent refusals are 'revoked' (the refresh path records needs-login), 429 / 5xx / network are
 transient, RFC 8628's pending and slow_down are poll states, denial and expiry end the sign-in.
 */
@@ -371,7 +371,7 @@ describe.each(refreshCases)('$provider.id refresh', ({provider, setup}) => {
 		expect(error.message).not.toContain(world.credential.refresh);
 	});
 
-	it('401 and 403 from the token endpoint are permanent, even as an HTML page where providers.md says so', async () => {
+	it('401 and 403 from the token endpoint are permanent, even as an HTML page where docs/providers.md says so', async () => {
 		const world = await setup();
 		world.fail(world.route, {status: 401, error: 'invalid_token'});
 		expect(

@@ -1,5 +1,5 @@
 /*
-The six new fakes are strict where providers.md says the real services are: each wrong request
+The six new fakes are strict where docs/providers.md says the real services are: each wrong request
 below is refused as the real service would refuse it, and the right one is accepted (so a test
 against a fake fails when pi-auth sends the wrong thing).
 */

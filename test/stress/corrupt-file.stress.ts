@@ -1,5 +1,5 @@
 /*
-A corrupt credential file is never treated as empty and never overwritten (landscape.md pain 12):
+A corrupt credential file is never treated as empty and never overwritten:
 every command that needs it exits 1 naming the file and the parse error, writes nothing, leaves no
 temp file or lock behind, and starts no sign-in. A broken config file stops every command with exit
 2 naming the file and the key, before the credential file or the network is touched.

@@ -1,5 +1,5 @@
 /*
-The refresh storm on the new providers whose refresh tokens rotate (providers.md: whether they are
+The refresh storm on the new providers whose refresh tokens rotate (docs/providers.md: whether they are
 single-use is unknown, so they are treated as single-use; the fakes make them so and revoke the grant
 on reuse): 20 processes ask `token <provider>` for the same expired entry at once. Exactly one
 refresh may reach the provider, and every process must print the token it produced. Meta's

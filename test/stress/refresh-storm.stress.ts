@@ -1,5 +1,5 @@
 /*
-The refresh storm (landscape.md pains 1 and 2): many processes ask for the same expired token at
+The refresh storm (the two commonest complaints about other tools: tokens that die, and two processes spending one rotating refresh token): many processes ask for the same expired token at
 once, and the refresh token is single-use — the Codex fake revokes the whole family when a used one
 comes back, as OpenAI does. Anything but "one refresh, everyone gets its result" shows up here as a
 needsLogin entry, a failed call, differing tokens or more than one refresh request.
@@ -17,7 +17,7 @@ afterEach(() => {
 	for (const session of sessions.splice(0)) session.kill();
 });
 
-// Fields pi-auth does not know ride along through every refresh (cli-contract.md).
+// Fields pi-auth does not know ride along through every refresh (docs/contract.md).
 const OTHER_TOOL = {
 	type: 'oauth',
 	access: 'other-tool-access',

@@ -1,5 +1,5 @@
 /*
-Secrets never leak (house-style.md): every command and failure path runs with recognisable tokens
+Secrets never leak (docs/architecture.md "House style"): every command and failure path runs with recognisable tokens
 — every token the fakes issued, every PKCE verifier and OAuth state of the sign-ins, plus this
 file's own markers — and no stdout, stderr or file other than the credential file may hold any of
 them, or any 7-character piece of one, except `token`'s stdout, which must be exactly the token and

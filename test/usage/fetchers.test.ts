@@ -105,7 +105,7 @@ const failure = async (promise: Promise<unknown>): Promise<PiAuthError> => {
 	return piError;
 };
 
-// Headers the HTTP stack adds on its own; everything else must be what usage-endpoints.md lists.
+// Headers the HTTP stack adds on its own; everything else must be what docs/usage.md lists.
 const TRANSPORT = new Set([
 	'host',
 	'connection',

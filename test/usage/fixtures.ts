@@ -23,7 +23,7 @@ export const wholeSecond = (at: number): number => at - (at % SECOND);
 const iso = (at: number) => new Date(at).toISOString();
 
 /*
-The shapes the usage endpoints send times in (usage-endpoints.md): `iso` as JavaScript writes it,
+The shapes the usage endpoints send times in (docs/usage.md): `iso` as JavaScript writes it,
 `utc` to the second with a `+00:00` offset and `micro` with microseconds (Anthropic's servers;
 the digits below a millisecond are fixed at 479), `date` a day without a time (Copilot), `unix`
 whole seconds as a number (Codex).
@@ -62,7 +62,7 @@ const fill = (value: unknown, now: number): unknown => {
 };
 
 /**
-A recorded-shape usage body from test/fixtures/usage (written from usage-endpoints.md). Its times
+A recorded-shape usage body from test/fixtures/usage (written from docs/usage.md). Its times
 are placeholders relative to `now`, so a test never depends on today's date: parser tests pass a
 fixed clock, black-box tests of the built CLI (which reads the real clock) pass `Date.now()`, and
 each computes what it expects from the same `now`.

@@ -169,7 +169,7 @@ describe('parseCopilotUsage', () => {
 	});
 
 	it('reads the x-quota-snapshot-<id> headers as the body (ent, rem, totRem, ov, ovPerm, rst)', () => {
-		// As observed on an enterprise seat (usage-endpoints.md).
+		// As observed on an enterprise seat (docs/usage.md).
 		const headers = new Headers({
 			'x-quota-snapshot-chat':
 				'ent=-1&ov=0.0&ovPerm=false&rem=100.0&rst=2026-09-01T00%3A00%3A00Z&totRem=-1',

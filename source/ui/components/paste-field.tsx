@@ -22,7 +22,7 @@ const shown = (value: string, mask: boolean): string => {
 /**
 A one-line input built for pasting codes, URLs and tokens. ink-text-input loses text when a paste
 arrives in several chunks within one tick and keeps bracketed-paste markers and a trailing CR
-(testing.md), so the value lives in a ref that every key event updates synchronously. A line break
+(docs/testing.md), so the value lives in a ref that every key event updates synchronously. A line break
 inside pasted text submits what came before it, so a paste ending in a newline just works. The
 field empties itself after each submit; the caller shows why a value was refused.
 */

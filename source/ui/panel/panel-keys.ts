@@ -16,7 +16,7 @@ export type PanelState = {
 	notice?: string;
 };
 
-/** What a key asks of the outside world; the panel runs it (house-style.md: reducers, effects apart). */
+/** What a key asks of the outside world; the panel runs it (docs/architecture.md "House style": reducers, effects apart). */
 export type PanelEffect =
 	| {type: 'exit'; code: number}
 	| {type: 'logout'; view: CredentialView}

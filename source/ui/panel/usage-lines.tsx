@@ -16,7 +16,7 @@ import {theme} from '../theme.js';
 
 const BAR_WIDTH = 20;
 
-/** usage-endpoints.md: green under 50 %, yellow under 80 %, red above. */
+/** docs/usage.md: green under 50 %, yellow under 80 %, red above. */
 const colourOf = (usedPercent: number) =>
 	usedPercent < 50
 		? theme.success

@@ -7,7 +7,7 @@ import type {Provider} from '../../providers/types.js';
 import {KeyHints} from '../components/key-hints.js';
 import {theme} from '../theme.js';
 
-/** Copilot: GitHub Enterprise host, typed (blank = github.com; providers.md keeps only the host). */
+/** Copilot: GitHub Enterprise host, typed (blank = github.com; docs/providers.md keeps only the host). */
 export const EnterpriseStep = ({
 	provider,
 	onSubmit,
@@ -41,7 +41,7 @@ export const EnterpriseStep = ({
 					onChange={next => {
 						setError(undefined);
 						// ink-text-input keeps a line break that arrives inside pasted text
-						// (testing.md): a pasted "host\n" submits, as the Enter key would.
+						// (docs/testing.md): a pasted "host\n" submits, as the Enter key would.
 						const lineBreak = next.search(/[\r\n]/);
 						if (lineBreak === -1) {
 							setValue(next);

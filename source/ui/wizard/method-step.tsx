@@ -62,7 +62,7 @@ export const MethodStep = ({
 				/>
 			</Box>
 			<Box marginTop={1} minHeight={1}>
-				{/* providers.md: show the policy notice when the user picks a subscription sign-in. */}
+				{/* docs/providers.md: show the policy notice when the user picks a subscription sign-in. */}
 				{provider.notice &&
 				(highlighted === 'oauth' || highlighted === 'device') ? (
 					<Text color={theme.warning}>Note: {provider.notice}</Text>

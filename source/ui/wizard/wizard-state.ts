@@ -6,7 +6,7 @@ import {stepForMethod, stepForProvider} from './wizard-start.js';
 export {initialWizardState} from './wizard-start.js';
 
 /**
-Where the sign-in goes (cli-contract.md "Profiles"): the active profile (`replace`), a new profile
+Where the sign-in goes (docs/contract.md "Profiles"): the active profile (`replace`), a new profile
 named once the account is known (`add`), or the profile `login --profile NAME` named.
 */
 export type SignInTarget =
@@ -40,7 +40,7 @@ export type LoginSummary = {
 
 export type SecretMethod = 'setup-token' | 'api-key';
 
-/** The wizard's screens (house-style.md: a discriminated union rendered by an exhaustive switch). */
+/** The wizard's screens (docs/architecture.md "House style": a discriminated union rendered by an exhaustive switch). */
 export type WizardStep =
 	| {kind: 'provider'}
 	/** The provider already has an account: sign in to it again, or add another. */
