@@ -5,7 +5,11 @@ import {formatValidUntil} from '../format.js';
 import {findProvider, providers} from '../providers/registry.js';
 import {resolveProvider} from '../providers/resolve.js';
 import {profileKey} from '../profiles/names.js';
-import {type ResolvedTarget, resolveTarget} from '../profiles/targets.js';
+import {
+	type ResolvedTarget,
+	resolveTarget,
+	targetLabel,
+} from '../profiles/targets.js';
 import {profileNames} from '../profiles/lookup.js';
 import {refreshNamed} from '../profiles/refresh-profile.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
@@ -64,10 +68,8 @@ export const refreshCommand = async (
 	};
 	const results = [];
 	for (const target of targets) {
-		const label =
-			target.kind === 'profile'
-				? profileKey(target.provider.id, target.name)
-				: target.id;
+		// As named: `anthropic:home` stays so when home is the active profile.
+		const label = targetLabel(target);
 		try {
 			const {credential, refreshed}: RefreshOutcome =
 				target.kind === 'profile'

@@ -83,13 +83,37 @@ const shownWindows = (windows: readonly UsageWindow[]) =>
 		window => !/^7d-/.test(window.label) || window.usedPercent >= 80,
 	);
 
+/**
+The name on the line: `claude`, or `claude:work` when the line shows more than one credential of
+the provider (profiles named as targets), so two accounts never read the same.
+*/
+const nameOf = (view: CredentialView, several: ReadonlySet<string>) => {
+	const name = SHORT_NAMES[view.provider.id] ?? view.provider.id;
+	return several.has(view.provider.id) && view.profile
+		? `${name}:${view.profile}`
+		: name;
+};
+
+/** The providers the line shows more than one credential of. */
+const repeated = (usage: readonly CachedUsage[]) => {
+	const seen = new Set<string>();
+	const twice = new Set<string>();
+	for (const {view} of usage) {
+		if (seen.has(view.provider.id)) twice.add(view.provider.id);
+		seen.add(view.provider.id);
+	}
+
+	return twice;
+};
+
 const credentialText = (
 	usage: CachedUsage,
 	options: LineOptions,
 	paint: Paint,
+	several: ReadonlySet<string>,
 ) => {
 	const {view, entry} = usage;
-	const name = SHORT_NAMES[view.provider.id] ?? view.provider.id;
+	const name = nameOf(view, several);
 	const marker = MARKERS[view.state];
 	const parts = [name];
 	if (marker)
@@ -140,7 +164,11 @@ const credentialText = (
 };
 
 /** `--format`: the template filled in per window (once, with the window fields empty, without one). */
-const templateText = (usage: CachedUsage, options: LineOptions): string[] => {
+const templateText = (
+	usage: CachedUsage,
+	options: LineOptions,
+	several: ReadonlySet<string>,
+): string[] => {
 	const {view} = usage;
 	const template = options.format ?? '';
 	const snapshot =
@@ -148,7 +176,7 @@ const templateText = (usage: CachedUsage, options: LineOptions): string[] => {
 	const fill = (window?: UsageWindow) => {
 		const live = window && current(window, options.now);
 		const fields: Record<string, string> = {
-			provider: SHORT_NAMES[view.provider.id] ?? view.provider.id,
+			provider: nameOf(view, several),
 			state: view.state,
 			label: window?.label ?? '',
 			used: live ? percentText(window.usedPercent) : '',
@@ -172,14 +200,17 @@ export const statusLine = (
 	options: LineOptions,
 ): string => {
 	if (usage.length === 0) return 'no credentials';
+	const several = repeated(usage);
 	if (options.format !== undefined) {
 		// Control characters in a template would reach the terminal as they are: kept out.
 		return usage
-			.flatMap(item => templateText(item, options))
+			.flatMap(item => templateText(item, options, several))
 			.join(' · ')
 			.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, '');
 	}
 
 	const paint = painter(options);
-	return usage.map(item => credentialText(item, options, paint)).join(' · ');
+	return usage
+		.map(item => credentialText(item, options, paint, several))
+		.join(' · ');
 };

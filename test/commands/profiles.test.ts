@@ -269,6 +269,13 @@ describe('profiles: several accounts per provider', () => {
 		expect(refresh.stderr).toMatch(/anthropic:work: refreshed/);
 		expect(setup.sandbox.anthropic.count('token')).toBe(tokensBefore + 1);
 		expect(await setup.rawAuth()).toBe(before);
+		// The active profile named as a target is reported as named.
+		const active = await setup.run(['refresh', 'anthropic:default', '--json']);
+		expect(active.code, active.stderr).toBe(0);
+		expect(JSON.parse(active.stdout)).toMatchObject({
+			results: [{provider: 'anthropic', target: 'anthropic:default'}],
+		});
+		const afterActive = await setup.rawAuth();
 
 		// An expired inactive profile is refreshed by token, in place, once.
 		const store = await readProfiles(setup);
@@ -287,13 +294,13 @@ describe('profiles: several accounts per provider', () => {
 		expect(results.map(result => result.code)).toEqual([0, 0, 0, 0]);
 		expect(new Set(results.map(result => result.stdout)).size).toBe(1);
 		expect(setup.sandbox.anthropic.count('token')).toBe(tokensBefore + 2);
-		expect(await setup.rawAuth()).toBe(before);
+		expect(await setup.rawAuth()).toBe(afterActive);
 
 		const logout = await setup.run(['logout', 'anthropic:work']);
 		expect(logout.code).toBe(0);
 		expect(logout.stderr).toMatch(/Signed out of anthropic:work/);
 		expect((await readProfiles(setup)).profiles).toEqual({});
-		expect(await setup.rawAuth()).toBe(before);
+		expect(await setup.rawAuth()).toBe(afterActive);
 	});
 
 	it('logout --all removes every entry and every profile', async () => {

@@ -138,6 +138,23 @@ describe('status --line, formatted', () => {
 		expect(line(usage)).toBe('claude 5h 100% extra 12.34/50.00 USD');
 	});
 
+	it('names the profile when the line shows two accounts of one provider', () => {
+		const [one] = usageOf({anthropic: stored(5 * HOUR)});
+		if (!one) throw new Error('no credential');
+		const as = (profile: string, active: boolean): CachedUsage => ({
+			...one,
+			view: {...one.view, profile, active, key: `anthropic:${profile}`},
+		});
+		expect(line([as('home', true), as('work', false)])).toBe(
+			'claude:home ? · claude:work ?',
+		);
+		expect(
+			line([as('home', true), as('work', false)], {format: '{provider}'}),
+		).toBe('claude:home · claude:work');
+		// One account: the plain name, whatever its profile is called.
+		expect(line([as('work', true)])).toBe('claude ?');
+	});
+
 	it('fills a --format template per window, and once without windows', () => {
 		const usage = usageOf(
 			{anthropic: stored(5 * HOUR), xai: {type: 'api_key', key: 'k'}},
