@@ -207,7 +207,9 @@ const headerValue = (headers: HeaderSource, name: string) => {
 The same numbers as response headers (docs/usage.md; Menci/Floway PR #339): every successful
 Copilot API response carries `x-quota-snapshot-<id>: ent=…&ov=…&ovPerm=…&rem=<% left>&rst=<ISO
 reset>&totRem=<left>`. Read into the `user` body's shape and parsed as that is, so both forms give
-the same windows. `account` adds what the headers lack (plan, login).
+the same windows. `account` adds what the headers lack (plan, login). pi-auth itself makes no
+Copilot API call today, so nothing reads these headers yet: the parser is ready for a proxy mode
+that would see pi's requests (docs/usage.md).
 */
 export const parseCopilotQuotaHeaders = (
 	headers: HeaderSource,
