@@ -13,6 +13,11 @@ const providerOf = (key: string) => key.split(':')[0] ?? key;
 export type RefreshActivity = {
 	refreshing: boolean;
 	lastRefreshAt?: number;
+	/**
+	Who made that refresh: this panel, or another process (another pi-auth, pi itself), seen as
+	the stored entry's tokens changing under the panel.
+	*/
+	lastRefreshBy?: 'panel' | 'other';
 	lastError?: string;
 	/** When the next attempt may run after a transient failure (backoff). */
 	retryAt?: number;
@@ -28,6 +33,22 @@ export type SchedulerDeps = RefreshDeps & {
 	timers: Timers;
 	/** Called whenever a provider's activity changes (the panel draws it). */
 	onActivity: (provider: string, activity: RefreshActivity) => void;
+};
+
+/**
+Whether an OAuth entry now holds new tokens that last longer than the ones before (`before` as
+JSON): what a refresh does. A sign-out, an entry marked needs-login or an API key is no refresh.
+*/
+const renewedTokens = (before: string, raw: unknown): boolean => {
+	const previous = parseCredential(JSON.parse(before) as unknown);
+	const next = parseCredential(raw);
+	return (
+		previous?.type === 'oauth' &&
+		next?.type === 'oauth' &&
+		!next.needsLogin &&
+		next.access !== previous.access &&
+		next.expires > previous.expires
+	);
 };
 
 /** Transient failures: 30 s doubling to 10 minutes, or the server's Retry-After when longer. */
@@ -129,7 +150,9 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 				failures: 0,
 				retryAt: undefined,
 				lastError: undefined,
-				...(refreshed ? {lastRefreshAt: deps.now()} : {}),
+				...(refreshed
+					? {lastRefreshAt: deps.now(), lastRefreshBy: 'panel' as const}
+					: {}),
 			});
 		} catch (error) {
 			// The profile was switched in or out meanwhile: its new place is planned afresh.
@@ -174,22 +197,33 @@ export const createRefreshScheduler = (deps: SchedulerDeps) => {
 
 	/**
 	An entry replaced since the last planning (a sign-in here or in another process, a refresh)
-	starts afresh: its old error and backoff belong to the credential that is gone.
+	starts afresh: its old error and backoff belong to the credential that is gone. One whose
+	tokens were renewed by someone else (another pi-auth, pi itself) was refreshed: the panel
+	says so and when, as it does for its own refreshes (issue 14). The change is seen within a
+	second or two of the write (the file is watched), so the time noted is that close to it.
 	*/
 	const forgetReplaced = () => {
+		// An entry that was elsewhere before is a profile switched in or out, not a refresh.
+		const earlier = new Set(seen.values());
 		for (const [id, raw] of stored()) {
 			const print = JSON.stringify(raw);
 			const before = seen.get(id);
 			seen.set(id, print);
 			const state = activity.get(id);
-			if (
-				before !== undefined &&
-				before !== print &&
-				state &&
-				!state.refreshing
-			) {
-				update(id, {failures: 0, retryAt: undefined, lastError: undefined});
+			if (before === undefined || before === print || state?.refreshing) {
+				continue;
 			}
+
+			const renewed = !earlier.has(print) && renewedTokens(before, raw);
+			if (!state && !renewed) continue;
+			update(id, {
+				failures: 0,
+				retryAt: undefined,
+				lastError: undefined,
+				...(renewed
+					? {lastRefreshAt: deps.now(), lastRefreshBy: 'other' as const}
+					: {}),
+			});
 		}
 	};
 

@@ -28,6 +28,11 @@ export type UsagePollState = {
 	key: string;
 	provider: string;
 	fetching: boolean;
+	/**
+	A fetch asked for now (the panel's r key) has not answered yet: the panel says so, as a fetch
+	on the regular beat it does not (most are answered by the cache at once).
+	*/
+	requested?: boolean;
 	/** The last good snapshot, kept through failures (show its age, docs/usage.md). */
 	snapshot?: UsageSnapshot;
 	/** The usage cache's history of this credential (history.ts): sparklines, today, pace. */

@@ -233,12 +233,22 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 
 			await Promise.allSettled([...inFlight]);
 		},
-		/** The `r` key: fetch now, whatever the backoff says. Joins a fetch already running. */
+		/**
+		The `r` key: fetch now, whatever the backoff says. Joins a fetch already running. The state
+		says `requested` until the answer or the failure is in, so the panel can say it is fetching.
+		*/
 		async refreshNow(key: string): Promise<void> {
 			if (stopped) return;
 			sync();
 			const entry = entries.get(key);
-			if (entry) await run(entry, true);
+			if (!entry) return;
+			emit(entry, {requested: true});
+			try {
+				await run(entry, true);
+			} finally {
+				// A credential gone or replaced meanwhile has a state of its own now.
+				if (entries.get(key) === entry) emit(entry, {requested: false});
+			}
 		},
 		/** Re-read the targets now (the credential file changed). */
 		reschedule() {

@@ -160,6 +160,61 @@ describe('the live status panel', () => {
 		await ui.unmount();
 	});
 
+	it('says it is fetching usage after r until the answer comes, and says when that fetch failed', async () => {
+		const {ui} = await setup({'openai-codex': codexEntry(3 * HOUR)});
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		expect(ui.frame()).not.toContain('fetching usage…');
+		// The provider takes its time: long enough to be seen waiting.
+		sandbox.codex.fail('usage', {delayMs: 800});
+		const before = sandbox.codex.count('usage');
+		await ui.press('r');
+		await ui.waitFor('fetching usage…');
+		await ui.waitFor(/^(?![\s\S]*fetching usage…)/);
+		expect(sandbox.codex.count('usage')).toBe(before + 1);
+		expect(ui.frame()).toMatch(/7d\s+█+░+\s+61% used/);
+		expect(ui.frame()).not.toContain('last fetch failed');
+
+		sandbox.codex.fail('usage', {status: 503, delayMs: 800});
+		await ui.press('r');
+		await ui.waitFor('fetching usage…');
+		await ui.waitFor(/usage is \d+s old — last fetch failed: /);
+		expect(ui.frame()).not.toContain('fetching usage…');
+		// The usage already on screen stays, marked with its age and the failure.
+		expect(ui.frame()).toMatch(/7d\s+█+░+\s+61% used/);
+		await ui.unmount();
+	});
+
+	it('says when another process refreshed a token (another pi-auth, pi), and not for a mere change of fields', async () => {
+		const entry = codexEntry(3 * HOUR);
+		const {ui, file} = await setup({
+			'openai-codex': entry,
+			anthropic: anthropicEntry(3 * HOUR),
+		});
+		await ui.waitFor(/7d\s+█+░+\s+61% used/);
+		const other = createAuthStore({file});
+		await other.getState().reload();
+		// Not a refresh: the same tokens with another field.
+		await other.getState().save('anthropic', {
+			...(other.getState().data['anthropic'] as Record<string, unknown>),
+			account: 'bob@example.com',
+		} as never);
+		await ui.waitFor('bob@example.com', 3000);
+		// A refresh: new tokens that last longer.
+		const renewed = codexEntry(10 * HOUR);
+		await other.getState().save('openai-codex', renewed as never);
+		const screen = await ui.waitFor(
+			/refreshed by another process [0-3]s ago/,
+			3000,
+		);
+		expect(screen.match(/refreshed by another process/g)).toHaveLength(1);
+		expect(screen).toMatch(
+			/OpenAI Codex[^\n]*\n\s+OAuth · file · expires in 9h 59m[^\n]*\n\s+refreshed by another process/,
+		);
+		// This panel refreshed nothing itself.
+		expect(sandbox.codex.count('token')).toBe(0);
+		await ui.unmount();
+	});
+
 	it('refreshes the selected token now on R, even while it is valid', async () => {
 		const {ui, read} = await setup({'openai-codex': codexEntry(3 * 3_600_000)});
 		await ui.waitFor(/7d\s+█+░+\s+61% used/);

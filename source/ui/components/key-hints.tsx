@@ -1,9 +1,26 @@
-import {Text} from 'ink';
+import {Box, Text} from 'ink';
+import {flowPhrases} from '../flow.js';
+import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {theme} from '../theme.js';
 
-/** The footer line: "Enter try again · Esc back". */
-export const KeyHints = ({hints}: {hints: ReadonlyArray<[string, string]>}) => (
-	<Text color={theme.muted}>
-		{hints.map(([key, action]) => `${key} ${action}`).join(' · ')}
-	</Text>
-);
+/**
+The footer line: "Enter try again · Esc back". On a narrow terminal it takes more lines, breaking
+only between hints: "l sign in" never ends up as "l sign" and "in". Every screen that shows hints
+sits in a box with one column of padding on each side.
+*/
+export const KeyHints = ({hints}: {hints: ReadonlyArray<[string, string]>}) => {
+	const {columns} = useTerminalSize();
+	const lines = flowPhrases(
+		hints.map(([key, action]) => `${key} ${action}`),
+		columns - 2,
+	);
+	return (
+		<Box flexDirection="column">
+			{lines.map(line => (
+				<Text key={line.join()} color={theme.muted}>
+					{line.join(' · ')}
+				</Text>
+			))}
+		</Box>
+	);
+};

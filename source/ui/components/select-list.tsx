@@ -1,7 +1,9 @@
 import {Box, Text, useInput} from 'ink';
 import SelectInput from 'ink-select-input';
-import {createContext, useContext, useRef, useState} from 'react';
+import {createContext, useContext, useMemo, useRef, useState} from 'react';
+import {widthOf} from '../flow.js';
 import {useLatest} from '../hooks/use-latest.js';
+import {useTerminalSize} from '../hooks/use-terminal-size.js';
 import {theme} from '../theme.js';
 
 export type SelectItem<V> = {
@@ -15,25 +17,37 @@ export type SelectItem<V> = {
 };
 
 type Described = Pick<SelectItem<unknown>, 'label' | 'detail' | 'badge'>;
-const RowsContext = createContext<readonly Described[]>([]);
+const RowsContext = createContext<{
+	items: readonly Described[];
+	/** The columns a row has after the "❯ " indicator. */
+	width: number;
+}>({items: [], width: 78});
 
-/** One row: ink-select-input gives only the label, so detail and badge come from the list's items. */
+/**
+One row: ink-select-input gives only the label, so detail and badge come from the list's items.
+A row that does not fit on one line (a narrow terminal, issue 14) shows its detail only while it
+is highlighted, on a line of its own: the list then stays about as tall as it has items, and the
+screen no longer runs past the terminal's height.
+*/
 const Row = ({isSelected, label}: {isSelected?: boolean; label: string}) => {
-	const item = useContext(RowsContext).find(entry => entry.label === label);
+	const {items, width} = useContext(RowsContext);
+	const item = items.find(entry => entry.label === label);
+	const badge = item?.badge ? ` [${item.badge.text}]` : '';
+	const detail = item?.detail ? ` — ${item.detail}` : '';
+	const oneLine = widthOf(`${label}${detail}${badge}`) <= width;
 	// In a box of its own, a row that wraps on a narrow terminal keeps its indent.
 	return (
-		<Box flexShrink={1}>
+		<Box flexShrink={1} flexDirection="column">
 			<Text>
 				<Text color={isSelected ? theme.accent : undefined} bold={isSelected}>
 					{label}
 				</Text>
-				{item?.detail ? (
-					<Text color={theme.muted}> — {item.detail}</Text>
-				) : null}
-				{item?.badge ? (
-					<Text color={item.badge.color}> [{item.badge.text}]</Text>
-				) : null}
+				{oneLine && detail ? <Text color={theme.muted}>{detail}</Text> : null}
+				{item?.badge ? <Text color={item.badge.color}>{badge}</Text> : null}
 			</Text>
+			{!oneLine && isSelected && item?.detail ? (
+				<Text color={theme.muted}>{item.detail}</Text>
+			) : null}
 		</Box>
 	);
 };
@@ -82,8 +96,11 @@ export const SelectList = <V,>({
 		latest.current.onHighlight?.(list[index.current]!);
 	});
 
+	const {columns} = useTerminalSize();
+	// The wizard's box pads one column on each side; the indicator takes two.
+	const rows = useMemo(() => ({items, width: columns - 4}), [items, columns]);
 	return (
-		<RowsContext.Provider value={items}>
+		<RowsContext.Provider value={rows}>
 			<SelectInput
 				key={shown}
 				items={[...items]}

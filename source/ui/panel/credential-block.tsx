@@ -5,7 +5,8 @@ import {formatClock, formatDuration, formatExpiry} from '../../format.js';
 import {printable} from '../../printable.js';
 import type {UsagePollState} from '../../usage/poller.js';
 import {theme} from '../theme.js';
-import {UsageLines} from './usage-lines.js';
+import {SEPARATOR, flowPhrases, linesOf} from '../flow.js';
+import {UsageLines, usageHeight} from './usage-lines.js';
 
 type Badge = {text: string; color: string};
 
@@ -32,7 +33,8 @@ const keyKinds = {
 	'env-template': ' (from the environment)',
 };
 
-const sourceOf = (view: CredentialView) => {
+/** How the credential is held and where, as phrases: "OAuth", "file". */
+const sourceOf = (view: CredentialView): string[] => {
 	const kind =
 		view.type === 'api_key'
 			? `API key${view.keyKind ? keyKinds[view.keyKind] : ''}`
@@ -41,8 +43,26 @@ const sourceOf = (view: CredentialView) => {
 				: 'OAuth';
 	const where = view.source === 'env' ? `env ${view.variable ?? ''}` : 'file';
 	// An id pi-auth has no sign-in for: shown and removable, refreshed by pi itself.
-	return `${kind} · ${where}${view.managed ? '' : ' · signed in with pi'}`;
+	return [kind, where, ...(view.managed ? [] : ['signed in with pi'])];
 };
+
+const expiryOf = (view: CredentialView, now: number) =>
+	view.expires === null
+		? view.type === 'api_key'
+			? 'does not expire'
+			: 'expiry unknown'
+		: formatExpiry(view.expires, now);
+
+/** The source line's phrases laid out in `width` columns: "expires in 2h 10m (15:20)" stays whole. */
+const sourceLines = (view: CredentialView, now: number, width: number) =>
+	flowPhrases([...sourceOf(view), expiryOf(view, now)], width);
+
+/** What the refresh line says, when it says anything (RefreshLine). */
+const refreshText = (activity: RefreshActivity | undefined, now: number) =>
+	activity?.lastRefreshAt === undefined
+		? undefined
+		: // Another pi-auth or pi itself refreshed it: seen as the entry's tokens changing (scheduler.ts).
+			`refreshed ${activity.lastRefreshBy === 'other' ? 'by another process ' : ''}${formatDuration(now - activity.lastRefreshAt)} ago`;
 
 const RefreshLine = ({
 	view,
@@ -75,11 +95,60 @@ const RefreshLine = ({
 		);
 	}
 
-	return activity?.lastRefreshAt ? (
-		<Text color={theme.muted}>
-			refreshed {formatDuration(now - activity.lastRefreshAt)} ago
-		</Text>
-	) : null;
+	const refreshed = refreshText(activity, now);
+	return refreshed ? <Text color={theme.muted}>{refreshed}</Text> : null;
+};
+
+/** The block's lines are indented by 4, and a profile's block by 2 more. */
+const innerWidth = (width: number, grouped: boolean) =>
+	Math.max(20, width - 4 - (grouped ? 2 : 0));
+
+/**
+The lines a block takes in `width` columns, its blank line after it included: the panel fits the
+blocks into the terminal's height with this.
+*/
+export const blockHeight = ({
+	view,
+	grouped,
+	activity,
+	usage,
+	stale,
+	showLeft,
+	now,
+	width,
+}: {
+	view: CredentialView;
+	grouped: boolean;
+	stale: boolean;
+	activity: RefreshActivity | undefined;
+	usage: UsagePollState | undefined;
+	showLeft: boolean;
+	now: number;
+	width: number;
+}): number => {
+	const inner = innerWidth(width, grouped);
+	const title = [
+		'❯ ',
+		grouped ? (view.profile ?? view.provider.id) : view.provider.name,
+		grouped && view.active ? ' ● active' : '',
+		view.account ? ` · ${printable(view.account)}` : '',
+		` [${badgeOf(view, activity).text}${stale ? ' when last read' : ''}]`,
+	].join('');
+	// The refresh line is counted whenever it may show: a failure's message is prose of any length.
+	const refresh =
+		view.state === 'needs-login' || activity?.lastError
+			? 2
+			: refreshText(activity, now)
+				? 1
+				: 0;
+	return (
+		linesOf(title, width - (grouped ? 2 : 0)) +
+		(view.replaced ? 2 : 0) +
+		sourceLines(view, now, inner).length +
+		refresh +
+		usageHeight(usage, inner, showLeft, now) +
+		1
+	);
 };
 
 /** The first line's name: the provider, or within its group the profile (the active one marked). */
@@ -111,6 +180,7 @@ export const CredentialBlock = ({
 	stale = false,
 	showLeft,
 	now,
+	width,
 }: {
 	view: CredentialView;
 	/** One of several credentials of its provider, drawn under the provider's name. */
@@ -122,17 +192,14 @@ export const CredentialBlock = ({
 	stale?: boolean;
 	showLeft: boolean;
 	now: number;
+	/** The columns the panel gives the block. */
+	width: number;
 }) => {
 	const current = badgeOf(view, activity);
 	const badge = stale
 		? {text: `${current.text} when last read`, color: theme.muted}
 		: current;
-	const expiry =
-		view.expires === null
-			? view.type === 'api_key'
-				? 'does not expire'
-				: 'expiry unknown'
-			: formatExpiry(view.expires, now);
+	const inner = innerWidth(width, grouped);
 	return (
 		<Box flexDirection="column" marginBottom={1} marginLeft={grouped ? 2 : 0}>
 			<Text>
@@ -150,11 +217,13 @@ export const CredentialBlock = ({
 						is no longer stored.
 					</Text>
 				) : null}
-				<Text color={theme.muted}>
-					{sourceOf(view)} · {expiry}
-				</Text>
+				{sourceLines(view, now, inner).map(line => (
+					<Text key={line.join()} color={theme.muted}>
+						{line.join(SEPARATOR)}
+					</Text>
+				))}
 				<RefreshLine view={view} activity={activity} now={now} />
-				<UsageLines usage={usage} showLeft={showLeft} now={now} />
+				<UsageLines usage={usage} showLeft={showLeft} now={now} width={inner} />
 			</Box>
 		</Box>
 	);

@@ -1,10 +1,7 @@
 /*
-Fitting the panel into the terminal: how tall each credential's block is, and which blocks show
-around the selected one.
+Fitting the panel into the terminal: which blocks show around the selected one, given how tall
+each is (credential-block.tsx blockHeight, at the terminal's width).
 */
-/** Lines a block takes (an estimate good enough to keep the panel inside the terminal). */
-export const heightOf = (windows: number) => 5 + windows;
-
 /** The blocks that fit in `rows`, always including the selected one. */
 export const visibleRange = (
 	heights: readonly number[],

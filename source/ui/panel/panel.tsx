@@ -1,4 +1,4 @@
-import {Box, Text, useInput, useStdout} from 'ink';
+import {Box, Text, useInput} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import {useStore} from 'zustand';
 import type {CredentialView} from '../../credentials/view.js';
@@ -13,7 +13,9 @@ import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
 import {Wizard} from '../wizard/wizard.js';
 import {EXIT_INTERRUPTED, initialWizardState} from '../wizard/wizard-state.js';
-import {CredentialBlock} from './credential-block.js';
+import {SEPARATOR, flowPhrases} from '../flow.js';
+import {useTerminalSize} from '../hooks/use-terminal-size.js';
+import {CredentialBlock, blockHeight} from './credential-block.js';
 import {
 	FILE_NOTICE,
 	type PanelEffect,
@@ -21,8 +23,8 @@ import {
 	initialPanelState,
 	panelKey,
 } from './panel-keys.js';
-import {heightOf, visibleRange} from './layout.js';
-import {PanelFooter} from './panel-footer.js';
+import {visibleRange} from './layout.js';
+import {PanelFooter, footerHeight} from './panel-footer.js';
 import {nextRepaintIn} from './repaint.js';
 
 /** Whether each view opens a group (a provider with several credentials gets a heading). */
@@ -80,19 +82,9 @@ export const Panel = ({
 			}),
 		[onInterrupt, latest],
 	);
-	const {stdout} = useStdout();
-	const [rows, setRows] = useState(stdout.rows ?? 24);
-
-	useEffect(() => {
-		const onResize = () => {
-			setRows(stdout.rows ?? 24);
-		};
-
-		stdout.on('resize', onResize);
-		return () => {
-			stdout.off('resize', onResize);
-		};
-	}, [stdout]);
+	const {columns, rows} = useTerminalSize();
+	// The panel's box has one column of padding on each side.
+	const width = Math.max(20, columns - 2);
 
 	const update = (next: PanelState) => {
 		stateRef.current = next;
@@ -165,21 +157,49 @@ export const Panel = ({
 	const groups = groupsOf(views);
 	const heights = views.map(
 		(view, index) =>
-			heightOf(usage[usageKeyOf(view)]?.snapshot?.windows.length ?? 1) +
-			(groups[index]?.heading ? 1 : 0),
+			blockHeight({
+				view,
+				grouped: groups[index]?.grouped ?? false,
+				activity: activity[activityKey(view)],
+				usage: usage[usageKeyOf(view)],
+				stale: fileError !== undefined,
+				showLeft: state.showLeft,
+				now,
+				width,
+			}) + (groups[index]?.heading ? 1 : 0),
 	);
-	// Header, a blank line and the footer stay; blocks share the rest.
-	const {start, end} = visibleRange(heights, selected, Math.max(1, rows - 5));
+	const header = flowPhrases(
+		[
+			'pi-auth status',
+			file,
+			`${views.length} credential${views.length === 1 ? '' : 's'}`,
+		],
+		width,
+	);
+	// The header and its blank line, the "more" lines and the footer stay; blocks share the rest.
+	const footer = footerHeight(state, file, width);
+	const {start, end} = visibleRange(
+		heights,
+		selected,
+		Math.max(1, rows - header.length - 1 - 2 - footer - (state.notice ? 1 : 0)),
+	);
 	return (
 		<Box flexDirection="column" paddingX={1}>
-			<Box marginBottom={1}>
-				<Text color={theme.accent} bold>
-					pi-auth status
-				</Text>
-				<Text color={theme.muted}>
-					{' '}
-					· {file} · {views.length} credential{views.length === 1 ? '' : 's'}
-				</Text>
+			{/* One Text per line: a narrow terminal breaks it between the path and the count only. */}
+			<Box flexDirection="column" marginBottom={1}>
+				{header.map((line, index) => (
+					<Text key={line.join()} color={theme.muted}>
+						{index === 0 ? (
+							<Text color={theme.accent} bold>
+								{line[0]}
+							</Text>
+						) : (
+							line[0]
+						)}
+						{line.length > 1 ? SEPARATOR : ''}
+						{line.slice(1).join(SEPARATOR)}
+					</Text>
+				))}
 			</Box>
 			{/* A parse error can quote the file, which other tools write (printable.ts). */}
 			{fileError ? (
@@ -218,6 +238,7 @@ export const Panel = ({
 						stale={fileError !== undefined}
 						showLeft={state.showLeft}
 						now={now}
+						width={width}
 					/>
 				</Box>
 			))}
