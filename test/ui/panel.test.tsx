@@ -145,8 +145,17 @@ describe('the live status panel', () => {
 		await ui.waitFor(/7d\s+█+░+\s+61% used/);
 		await ui.press(keys.down);
 		await ui.waitFor(/❯ OpenAI Codex/);
+		// The bar is filled as far as the number beside it says: used, then left.
+		const fill = (frame: string, text: string) => {
+			const match = new RegExp(`7d\\s+(█+)(░+)\\s+${text}`).exec(frame);
+			if (!match) throw new Error(`no 7d bar with ${text}`);
+			return match[1]!.length / (match[1]!.length + match[2]!.length);
+		};
+
+		expect(fill(ui.frame(), '61% used')).toBeCloseTo(0.61, 1);
 		await ui.press('u');
 		await ui.waitFor(/7d\s+█+░+\s+39% left/);
+		expect(fill(ui.frame(), '39% left')).toBeCloseTo(0.39, 1);
 		const before = sandbox.codex.count('usage');
 		await ui.press('r');
 		const deadline = Date.now() + 5000;

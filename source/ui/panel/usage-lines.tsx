@@ -31,10 +31,18 @@ const colourOf = (usedPercent: number) =>
 			? theme.warning
 			: theme.error;
 
-const Bar = ({usedPercent, width}: {usedPercent: number; width: number}) => {
-	const filled = Math.round(
-		(Math.min(100, Math.max(0, usedPercent)) / 100) * width,
-	);
+/** Filled as far as the number beside it says (used, or left after `u`); coloured by what is used. */
+const Bar = ({
+	usedPercent,
+	showLeft,
+	width,
+}: {
+	usedPercent: number;
+	showLeft: boolean;
+	width: number;
+}) => {
+	const used = Math.min(100, Math.max(0, usedPercent));
+	const filled = Math.round(((showLeft ? 100 - used : used) / 100) * width);
 	return (
 		<Text>
 			<Text color={colourOf(usedPercent)}>{'█'.repeat(filled)}</Text>
@@ -124,15 +132,21 @@ const WindowLines = ({
 	window,
 	layout,
 	percent,
+	showLeft,
 }: {
 	window: UsageWindow;
 	layout: WindowLayout;
 	percent: string;
+	showLeft: boolean;
 }) => (
 	<>
 		<Text>
 			<Text color={theme.muted}>{window.label.padEnd(LABEL_WIDTH)}</Text>
-			<Bar usedPercent={window.usedPercent} width={layout.barWidth} />
+			<Bar
+				usedPercent={window.usedPercent}
+				showLeft={showLeft}
+				width={layout.barWidth}
+			/>
 			<Text>{percent}</Text>
 			<Phrases lead phrases={layout.first} />
 		</Text>
@@ -259,6 +273,7 @@ export const UsageLines = ({
 					window={window}
 					layout={layout}
 					percent={parts.percent}
+					showLeft={showLeft}
 				/>
 			))}
 			{extraLines.map(line => (
