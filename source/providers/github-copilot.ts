@@ -7,6 +7,7 @@ import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
 import {printableText} from '../printable.js';
 import {enableModels, fetchModels} from './copilot-models.js';
+import {signalOf} from './device-sign-in.js';
 import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
 
@@ -23,8 +24,6 @@ const DEVICE_HEADERS = {'User-Agent': EDITOR_HEADERS['User-Agent']};
 /** pi stores Copilot expiry 5 minutes early (docs/providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
 
-const signal = (context: ProviderContext) =>
-	context.signal ? {signal: context.signal} : {};
 
 /** The second step: a GitHub token buys a ~30-minute Copilot token. This is Copilot's "refresh". */
 const copilotToken = async (context: ProviderContext, githubToken: string) => {
@@ -34,7 +33,7 @@ const copilotToken = async (context: ProviderContext, githubToken: string) => {
 		kind: 'token',
 		url: context.endpoints['copilotToken'] ?? '',
 		headers: {Authorization: `Bearer ${githubToken}`, ...EDITOR_HEADERS},
-		...signal(context),
+		...signalOf(context),
 	});
 	const token = body['token'];
 	const expiresAt = Number(body['expires_at']);
@@ -97,7 +96,7 @@ const login = async (context: ProviderContext, githubToken: string) => {
 			fetch: context.fetch,
 			url: context.endpoints['user'] ?? '',
 			headers: {Authorization: `token ${githubToken}`, ...EDITOR_HEADERS},
-			...signal(context),
+			...signalOf(context),
 		});
 		return printableText(body['login']);
 	} catch {
@@ -157,7 +156,7 @@ export const githubCopilot: Provider = {
 			encoding: 'form',
 			body: {client_id: CLIENT_ID, scope: 'read:user'},
 			headers: DEVICE_HEADERS,
-			...signal(context),
+			...signalOf(context),
 		});
 		// GitHub refuses with HTTP 200 and an `error` here too (e.g. device_flow_disabled).
 		const refused = errorCode(start);
@@ -204,7 +203,7 @@ export const githubCopilot: Provider = {
 							device_code: deviceCode,
 							grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
 						},
-						...signal(context),
+						...signalOf(context),
 					});
 				} catch (error) {
 					const mapped =

@@ -2,17 +2,14 @@
 // minutes, and every token reply must be complete: a reply missing a field is refused, never stored.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {deviceSession, readDeviceStart} from '../oauth/device-flow.js';
+import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
-import type {Provider, ProviderContext} from './types.js';
+import type {Provider} from './types.js';
 
 const CLIENT_ID = '17e5f671-d194-4dfb-9706-5516cb48c098';
 /** docs/providers.md: interval 5 s and a 900 s code when the server does not say. */
 const DEFAULT_EXPIRES_IN_S = 900;
-
-const signal = (context: ProviderContext) =>
-	context.signal ? {signal: context.signal} : {};
 
 /**
 docs/providers.md: every reply (login and refresh) needs a non-empty access_token and refresh_token and
@@ -57,28 +54,15 @@ export const kimiCoding: Provider = {
 		token: 'https://auth.kimi.com/api/oauth/token',
 	}),
 	async startDevice(context) {
-		const url = context.endpoints['deviceCode'] ?? '';
-		const start = readDeviceStart(
-			await postToken({
-				fetch: context.fetch,
-				url,
-				encoding: 'form',
-				// No scope: Kimi's client asks for none (docs/providers.md).
-				body: {client_id: CLIENT_ID},
-				...signal(context),
-			}),
-			{provider: 'Kimi', endpoint: url, defaultExpiresIn: DEFAULT_EXPIRES_IN_S},
-		);
-		return deviceSession(
-			start,
-			{
-				fetch: context.fetch,
-				url: context.endpoints['token'] ?? '',
-				clientId: CLIENT_ID,
-				...signal(context),
-			},
-			body => strictCredential(body, context.now()),
-		);
+		return startDeviceSignIn(context, {
+			deviceUrl: context.endpoints['deviceCode'] ?? '',
+			tokenUrl: context.endpoints['token'] ?? '',
+			clientId: CLIENT_ID,
+			// No scope: Kimi's client asks for none (docs/providers.md).
+			body: {client_id: CLIENT_ID},
+			read: {provider: 'Kimi', defaultExpiresIn: DEFAULT_EXPIRES_IN_S},
+			finish: body => strictCredential(body, context.now()),
+		});
 	},
 	async refresh(context, credential) {
 		let body: Record<string, unknown>;
@@ -92,7 +76,7 @@ export const kimiCoding: Provider = {
 					grant_type: 'refresh_token',
 					refresh_token: credential.refresh,
 				},
-				...signal(context),
+				...signalOf(context),
 			});
 		} catch (error) {
 			// docs/providers.md: 401 and 403 are permanent for Kimi, whatever the body (an HTML page too).

@@ -6,21 +6,15 @@ refresh_token grants with 404: no refresh_token grant is ever sent to it.
 */
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {
-	deviceSession,
-	readDeviceStart,
-	trustedUrl,
-} from '../oauth/device-flow.js';
+import {trustedUrl} from '../oauth/device-flow.js';
 import {postToken} from '../oauth/http.js';
+import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider, ProviderContext} from './types.js';
 
 const CLIENT_ID = '1031625952748946';
 /** docs/providers.md: a minted key is assumed to live a day; pi stores now + 24 h with no margin. */
 const KEY_LIFETIME_MS = 24 * 3_600_000;
-
-const signal = (context: ProviderContext) =>
-	context.signal ? {signal: context.signal} : {};
 
 /** The key-minting call: the identity token buys a Model API key, or a page to visit first. */
 const mintKey = async (
@@ -39,7 +33,7 @@ const mintKey = async (
 				'x-api-version': '1.0.0',
 			},
 			body: {},
-			...signal(context),
+			...signalOf(context),
 		});
 	} catch (error) {
 		// docs/providers.md: 401/403 here means the identity token is dead; only a new sign-in helps.
@@ -101,26 +95,13 @@ export const meta: Provider = {
 		key: 'https://api.meta.ai/muse-code/key',
 	}),
 	async startDevice(context) {
-		const url = context.endpoints['deviceCode'] ?? '';
-		const start = readDeviceStart(
-			await postToken({
-				fetch: context.fetch,
-				url,
-				encoding: 'form',
-				body: {client_id: CLIENT_ID},
-				...signal(context),
-			}),
-			{provider: 'Meta', endpoint: url},
-		);
-		return deviceSession(
-			start,
-			{
-				fetch: context.fetch,
-				url: context.endpoints['token'] ?? '',
-				clientId: CLIENT_ID,
-				...signal(context),
-			},
-			async body => {
+		return startDeviceSignIn(context, {
+			deviceUrl: context.endpoints['deviceCode'] ?? '',
+			tokenUrl: context.endpoints['token'] ?? '',
+			clientId: CLIENT_ID,
+			body: {client_id: CLIENT_ID},
+			read: {provider: 'Meta'},
+			finish: async body => {
 				const identity = body['access_token'];
 				if (typeof identity !== 'string' || identity === '') {
 					throw new PiAuthError(
@@ -131,7 +112,7 @@ export const meta: Provider = {
 
 				return mintKey(context, identity);
 			},
-		);
+		});
 	},
 	async refresh(context, credential) {
 		const {type: _type, ...fields} = await mintKey(context, credential.refresh);

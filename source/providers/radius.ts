@@ -6,12 +6,9 @@ with GET <gateway>/v1/oauth. Requests are RFC 6749 / RFC 8628 form bodies.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
-import {
-	deviceSession,
-	readDeviceStart,
-	trustedUrl,
-} from '../oauth/device-flow.js';
+import {trustedUrl} from '../oauth/device-flow.js';
 import {getJson, postToken} from '../oauth/http.js';
+import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse} from './token-response.js';
 import type {Endpoints, Provider, ProviderContext} from './types.js';
@@ -23,9 +20,6 @@ const CALLBACK_PATH = '/oauth/callback';
 /** pi stores Radius expiry 60 s early (docs/providers.md). */
 const EXPIRY_MARGIN_MS = 60_000;
 const DEFAULT_LIFETIME_S = 3600;
-
-const signal = (context: ProviderContext) =>
-	context.signal ? {signal: context.signal} : {};
 
 /** `<gateway>/v1/oauth…`: the base may carry a path of its own (a gateway behind a prefix). */
 const gatewayUrl = (endpoints: Endpoints, path: string) =>
@@ -65,7 +59,7 @@ const tokenRequest = async (
 		url: gatewayUrl(context.endpoints, '/v1/oauth/token'),
 		encoding: 'form',
 		body,
-		...signal(context),
+		...signalOf(context),
 	});
 
 export const radius: Provider = {
@@ -85,7 +79,7 @@ export const radius: Provider = {
 		const discovery = await getJson({
 			fetch: context.fetch,
 			url,
-			...signal(context),
+			...signalOf(context),
 		});
 		const authorize = trustedUrl(discovery['authorizationEndpoint'], {
 			endpoint: url,
@@ -123,27 +117,14 @@ export const radius: Provider = {
 		);
 	},
 	async startDevice(context) {
-		const url = gatewayUrl(context.endpoints, '/v1/oauth/device');
-		const start = readDeviceStart(
-			await postToken({
-				fetch: context.fetch,
-				url,
-				encoding: 'form',
-				body: {client_id: CLIENT_ID, scope: SCOPE},
-				...signal(context),
-			}),
-			{provider: 'Radius', endpoint: url},
-		);
-		return deviceSession(
-			start,
-			{
-				fetch: context.fetch,
-				url: gatewayUrl(context.endpoints, '/v1/oauth/token'),
-				clientId: CLIENT_ID,
-				...signal(context),
-			},
-			body => toCredential(body, context.now()),
-		);
+		return startDeviceSignIn(context, {
+			deviceUrl: gatewayUrl(context.endpoints, '/v1/oauth/device'),
+			tokenUrl: gatewayUrl(context.endpoints, '/v1/oauth/token'),
+			clientId: CLIENT_ID,
+			body: {client_id: CLIENT_ID, scope: SCOPE},
+			read: {provider: 'Radius'},
+			finish: body => toCredential(body, context.now()),
+		});
 	},
 	async refresh(context, credential) {
 		const {type: _type, ...fields} = toCredential(

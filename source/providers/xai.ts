@@ -3,7 +3,7 @@
 import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {deviceSession, readDeviceStart} from '../oauth/device-flow.js';
+import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import {
@@ -19,9 +19,6 @@ const SCOPE = 'openid profile email offline_access grok-cli:access api:access';
 /** pi stores xAI expiry 5 minutes early; missing expires_in means an hour (docs/providers.md). */
 const EXPIRY_MARGIN_MS = 5 * 60_000;
 const DEFAULT_LIFETIME_S = 3600;
-
-const signal = (context: ProviderContext) =>
-	context.signal ? {signal: context.signal} : {};
 
 const emailOf = (tokens: TokenResponse): string | undefined => {
 	const email = tokens.idToken
@@ -46,7 +43,7 @@ const tokenRequest = async (
 			url: context.endpoints['token'] ?? '',
 			encoding: 'form',
 			body,
-			...signal(context),
+			...signalOf(context),
 		}),
 	);
 
@@ -65,28 +62,15 @@ export const xai: Provider = {
 		token: 'https://auth.x.ai/oauth2/token',
 	}),
 	async startDevice(context) {
-		const url = context.endpoints['deviceCode'] ?? '';
-		const start = readDeviceStart(
-			await postToken({
-				fetch: context.fetch,
-				url,
-				encoding: 'form',
-				// docs/providers.md: pi sends referrer=pi; this is pi-auth.
-				body: {client_id: CLIENT_ID, scope: SCOPE, referrer: 'pi-auth'},
-				...signal(context),
-			}),
+		return startDeviceSignIn(context, {
+			deviceUrl: context.endpoints['deviceCode'] ?? '',
+			tokenUrl: context.endpoints['token'] ?? '',
+			clientId: CLIENT_ID,
+			// docs/providers.md: pi sends referrer=pi; this is pi-auth.
+			body: {client_id: CLIENT_ID, scope: SCOPE, referrer: 'pi-auth'},
 			// The page is opened in a browser: xAI's is https, and nothing else is taken from it.
-			{provider: 'xAI', endpoint: url, httpsOnly: true},
-		);
-		return deviceSession(
-			start,
-			{
-				fetch: context.fetch,
-				url: context.endpoints['token'] ?? '',
-				clientId: CLIENT_ID,
-				...signal(context),
-			},
-			body => {
+			read: {provider: 'xAI', httpsOnly: true},
+			finish: body => {
 				const tokens = readTokenResponse(body);
 				if (!tokens.refreshToken) {
 					throw new PiAuthError(
@@ -105,7 +89,7 @@ export const xai: Provider = {
 				};
 				return credential;
 			},
-		);
+		});
 	},
 	async refresh(context, credential) {
 		const tokens = await tokenRequest(context, {

@@ -12,7 +12,8 @@ import {isRecord} from '../credentials/credential.js';
 import type {CodeRecord} from './authorize-flow.js';
 import {type FakeRequest, htmlResponse, jsonResponse} from './fake-http.js';
 import type {Route} from './fake-server.js';
-import {formPage, messagePage} from './html.js';
+import {formPage} from './html.js';
+import {decideOnCode} from './rfc8628-device.js';
 import {BoundedMap, autoApprove, randomToken, s256} from './tokens.js';
 
 export const CODEX_DEVICE_REDIRECT_URI =
@@ -160,29 +161,12 @@ export const createCodexDevice = (options: CodexDeviceOptions) => {
 			),
 		);
 
-	const decide = (request: FakeRequest) => {
-		const device = find(request.form['user_code'] ?? '');
-		if (!device || now() >= device.expiresAt) {
-			return htmlResponse(
-				400,
-				messagePage('Unknown code', 'That code is unknown or has expired.'),
-			);
-		}
-
-		if (request.form['decision'] === 'approve') {
-			device.status = 'approved';
-			return htmlResponse(
-				200,
-				messagePage('Device connected', 'Return to your terminal.'),
-			);
-		}
-
-		device.status = 'denied';
-		return htmlResponse(
-			200,
-			messagePage('Access denied', 'The device was not connected.'),
+	const decide = (request: FakeRequest) =>
+		decideOnCode(
+			find(request.form['user_code'] ?? ''),
+			request.form['decision'],
+			now(),
 		);
-	};
 
 	const routes: Route[] = [
 		{

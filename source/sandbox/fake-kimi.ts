@@ -14,7 +14,12 @@ Public API: startFakeKimi(options?) → FakeKimi:
   'empty': the field sent as '' or 0).
 - secrets(); plus FakeServer's log, counters, fail() and close().
 */
-import {decideOnPage, rotateRefresh} from './device-fake.js';
+import {
+	type DeviceControls,
+	deviceControls,
+	refuseClient,
+	rotateRefresh,
+} from './device-fake.js';
 import {type FakeRequest, jsonResponse} from './fake-http.js';
 import {type FakeServer, startFakeServer} from './fake-server.js';
 import {type Grant, createGrants} from './grants.js';
@@ -43,17 +48,14 @@ export type FakeKimiSettings = DeviceSettings & {
 
 export type FakeKimiOptions = Partial<FakeKimiSettings> & {now?: () => number};
 
-export type FakeKimi = FakeServer & {
-	endpoints: Record<keyof typeof PATHS, string>;
-	devicePage: string;
-	settings: FakeKimiSettings;
-	approveDevice: (userCode: string) => Promise<void>;
-	denyDevice: (userCode: string) => Promise<void>;
-	expireDevice: (userCode: string) => boolean;
-	issueGrant: () => {access: string; refresh: string};
-	revoke: (token: string) => boolean;
-	secrets: () => string[];
-};
+export type FakeKimi = FakeServer &
+	DeviceControls & {
+		endpoints: Record<keyof typeof PATHS, string>;
+		settings: FakeKimiSettings;
+		issueGrant: () => {access: string; refresh: string};
+		revoke: (token: string) => boolean;
+		secrets: () => string[];
+	};
 
 export const startFakeKimi = async (
 	options: FakeKimiOptions = {},
@@ -99,26 +101,16 @@ export const startFakeKimi = async (
 	};
 
 	const deviceCode = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
-		if (request.form['client_id'] !== KIMI_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
+		const refused = refuseClient(request, KIMI_CLIENT_ID);
+		if (refused) return refused;
 
 		return device.start(request);
 	};
 
 	const token = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
+		const refused = refuseClient(request, KIMI_CLIENT_ID);
+		if (refused) return refused;
 		const {form} = request;
-		if (form['client_id'] !== KIMI_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
 
 		switch (form['grant_type']) {
 			case DEVICE_GRANT:
@@ -149,18 +141,14 @@ export const startFakeKimi = async (
 			{name: 'token', method: 'POST', path: PATHS.token, handle: token},
 		],
 	});
-	const devicePage = server.url(PAGE);
 	return {
 		...server,
 		endpoints: {
 			deviceCode: server.url(PATHS.deviceCode),
 			token: server.url(PATHS.token),
 		},
-		devicePage,
 		settings,
-		approveDevice: async code => decideOnPage(devicePage, code, 'approve'),
-		denyDevice: async code => decideOnPage(devicePage, code, 'deny'),
-		expireDevice: device.expire,
+		...deviceControls(server.url(PAGE), device),
 		issueGrant() {
 			const body = tokens(newGrant());
 			return {access: body.access_token, refresh: body.refresh_token};

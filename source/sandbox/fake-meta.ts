@@ -15,7 +15,11 @@ Public API: startFakeMeta(options?) → FakeMeta:
 - secrets(); plus FakeServer's log, counters, fail() and close().
 */
 import {isRecord} from '../credentials/credential.js';
-import {decideOnPage} from './device-fake.js';
+import {
+	type DeviceControls,
+	deviceControls,
+	refuseClient,
+} from './device-fake.js';
 import {type FakeRequest, jsonResponse} from './fake-http.js';
 import {type FakeServer, startFakeServer} from './fake-server.js';
 import {createGrants} from './grants.js';
@@ -42,18 +46,15 @@ export type FakeMetaSettings = DeviceSettings & {
 
 export type FakeMetaOptions = Partial<FakeMetaSettings> & {now?: () => number};
 
-export type FakeMeta = FakeServer & {
-	endpoints: Record<keyof typeof PATHS, string>;
-	devicePage: string;
-	settings: FakeMetaSettings;
-	approveDevice: (userCode: string) => Promise<void>;
-	denyDevice: (userCode: string) => Promise<void>;
-	expireDevice: (userCode: string) => boolean;
-	issueIdentity: () => string;
-	revoke: (token: string) => boolean;
-	refreshGrants: () => number;
-	secrets: () => string[];
-};
+export type FakeMeta = FakeServer &
+	DeviceControls & {
+		endpoints: Record<keyof typeof PATHS, string>;
+		settings: FakeMetaSettings;
+		issueIdentity: () => string;
+		revoke: (token: string) => boolean;
+		refreshGrants: () => number;
+		secrets: () => string[];
+	};
 
 const apiError = (status: number, message: string) =>
 	jsonResponse(status, {error: {message, type: 'invalid_request'}});
@@ -86,13 +87,8 @@ export const startFakeMeta = async (
 	};
 
 	const deviceCode = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
-		if (request.form['client_id'] !== META_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
+		const refused = refuseClient(request, META_CLIENT_ID);
+		if (refused) return refused;
 
 		return device.start(request);
 	};
@@ -104,13 +100,8 @@ export const startFakeMeta = async (
 			return jsonResponse(404, {error: 'not_found'});
 		}
 
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
-		if (request.form['client_id'] !== META_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
+		const refused = refuseClient(request, META_CLIENT_ID);
+		if (refused) return refused;
 
 		if (request.form['grant_type'] !== DEVICE_GRANT) {
 			return oauthError(400, 'unsupported_grant_type', 'Unsupported grant.');
@@ -164,7 +155,6 @@ export const startFakeMeta = async (
 			{name: 'key', method: 'POST', path: PATHS.key, handle: key},
 		],
 	});
-	const devicePage = server.url(PAGE);
 	return {
 		...server,
 		endpoints: {
@@ -172,11 +162,8 @@ export const startFakeMeta = async (
 			token: server.url(PATHS.token),
 			key: server.url(PATHS.key),
 		},
-		devicePage,
 		settings,
-		approveDevice: async code => decideOnPage(devicePage, code, 'approve'),
-		denyDevice: async code => decideOnPage(devicePage, code, 'deny'),
-		expireDevice: device.expire,
+		...deviceControls(server.url(PAGE), device),
 		issueIdentity,
 		revoke: identities.revoke,
 		refreshGrants: () => refreshGrants,

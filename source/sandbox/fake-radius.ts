@@ -15,7 +15,12 @@ Public API: startFakeRadius(options?) → FakeRadius:
 */
 import {createAuthorizeFlow} from './authorize-flow.js';
 import {approveAuthorize, denyAuthorize} from './browser.js';
-import {decideOnPage, rotateRefresh} from './device-fake.js';
+import {
+	type DeviceControls,
+	deviceControls,
+	refuseClient,
+	rotateRefresh,
+} from './device-fake.js';
 import {type FakeRequest, jsonResponse} from './fake-http.js';
 import {type FakeServer, startFakeServer} from './fake-server.js';
 import {type Grant, createGrants} from './grants.js';
@@ -46,20 +51,17 @@ export type FakeRadiusOptions = Partial<FakeRadiusSettings> & {
 	now?: () => number;
 };
 
-export type FakeRadius = FakeServer & {
-	gateway: string;
-	endpoints: {gateway: string};
-	devicePage: string;
-	settings: FakeRadiusSettings;
-	approve: (authorizeUrl: string) => Promise<string>;
-	deny: (authorizeUrl: string) => Promise<string>;
-	approveDevice: (userCode: string) => Promise<void>;
-	denyDevice: (userCode: string) => Promise<void>;
-	expireDevice: (userCode: string) => boolean;
-	issueGrant: () => {access: string; refresh: string};
-	revoke: (token: string) => boolean;
-	secrets: () => string[];
-};
+export type FakeRadius = FakeServer &
+	DeviceControls & {
+		gateway: string;
+		endpoints: {gateway: string};
+		settings: FakeRadiusSettings;
+		approve: (authorizeUrl: string) => Promise<string>;
+		deny: (authorizeUrl: string) => Promise<string>;
+		issueGrant: () => {access: string; refresh: string};
+		revoke: (token: string) => boolean;
+		secrets: () => string[];
+	};
 
 export const startFakeRadius = async (
 	options: FakeRadiusOptions = {},
@@ -118,13 +120,8 @@ export const startFakeRadius = async (
 		);
 
 	const deviceStart = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
-		if (request.form['client_id'] !== RADIUS_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
+		const refused = refuseClient(request, RADIUS_CLIENT_ID);
+		if (refused) return refused;
 
 		if (request.form['scope'] !== RADIUS_SCOPES.join(' ')) {
 			return oauthError(400, 'invalid_scope', 'Unexpected scope.');
@@ -134,20 +131,14 @@ export const startFakeRadius = async (
 	};
 
 	const token = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
+		const refused = refuseClient(request, RADIUS_CLIENT_ID);
+		if (refused) return refused;
 		const {form} = request;
-		if (form['client_id'] !== RADIUS_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
-
 		switch (form['grant_type']) {
 			case 'authorization_code': {
 				const redeemed = flow.redeem({
 					code: form['code'] ?? '',
-					clientId: form['client_id'],
+					clientId: RADIUS_CLIENT_ID,
 					redirectUri: form['redirect_uri'] ?? '',
 					verifier: form['code_verifier'] ?? '',
 				});
@@ -179,18 +170,14 @@ export const startFakeRadius = async (
 			{name: 'token', method: 'POST', path: PATHS.token, handle: token},
 		],
 	});
-	const devicePage = server.url(PAGE);
 	return {
 		...server,
 		gateway: server.origin,
 		endpoints: {gateway: server.origin},
-		devicePage,
 		settings,
 		approve: approveAuthorize,
 		deny: denyAuthorize,
-		approveDevice: async code => decideOnPage(devicePage, code, 'approve'),
-		denyDevice: async code => decideOnPage(devicePage, code, 'deny'),
-		expireDevice: device.expire,
+		...deviceControls(server.url(PAGE), device),
 		issueGrant() {
 			const body = tokens(newGrant());
 			return {access: body.access_token, refresh: body.refresh_token};

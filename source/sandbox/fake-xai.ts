@@ -15,7 +15,12 @@ Public API: startFakeXai(options?) → FakeXai:
 - secrets(); plus FakeServer's log, counters, fail() and close().
 */
 import {randomBytes} from 'node:crypto';
-import {decideOnPage, rotateRefresh} from './device-fake.js';
+import {
+	type DeviceControls,
+	deviceControls,
+	refuseClient,
+	rotateRefresh,
+} from './device-fake.js';
 import {type FakeRequest, jsonResponse} from './fake-http.js';
 import {type FakeServer, startFakeServer} from './fake-server.js';
 import {type Grant, createGrants} from './grants.js';
@@ -43,17 +48,14 @@ export type FakeXaiSettings = DeviceSettings & {
 
 export type FakeXaiOptions = Partial<FakeXaiSettings> & {now?: () => number};
 
-export type FakeXai = FakeServer & {
-	endpoints: Record<keyof typeof PATHS, string>;
-	devicePage: string;
-	settings: FakeXaiSettings;
-	approveDevice: (userCode: string) => Promise<void>;
-	denyDevice: (userCode: string) => Promise<void>;
-	expireDevice: (userCode: string) => boolean;
-	issueGrant: () => {access: string; refresh: string};
-	revoke: (token: string) => boolean;
-	secrets: () => string[];
-};
+export type FakeXai = FakeServer &
+	DeviceControls & {
+		endpoints: Record<keyof typeof PATHS, string>;
+		settings: FakeXaiSettings;
+		issueGrant: () => {access: string; refresh: string};
+		revoke: (token: string) => boolean;
+		secrets: () => string[];
+	};
 
 const part = (value: unknown) =>
 	Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -133,14 +135,9 @@ export const startFakeXai = async (
 	};
 
 	const token = (request: FakeRequest) => {
-		if (request.bodyType !== 'form') {
-			return oauthError(400, 'invalid_request', 'Expected a form body.');
-		}
-
+		const refused = refuseClient(request, XAI_CLIENT_ID);
+		if (refused) return refused;
 		const {form} = request;
-		if (form['client_id'] !== XAI_CLIENT_ID) {
-			return oauthError(401, 'invalid_client', 'Unknown client_id.');
-		}
 
 		switch (form['grant_type']) {
 			case DEVICE_GRANT:
@@ -170,18 +167,14 @@ export const startFakeXai = async (
 			{name: 'token', method: 'POST', path: PATHS.token, handle: token},
 		],
 	});
-	const devicePage = server.url(PAGE);
 	return {
 		...server,
 		endpoints: {
 			deviceCode: server.url(PATHS.deviceCode),
 			token: server.url(PATHS.token),
 		},
-		devicePage,
 		settings,
-		approveDevice: async code => decideOnPage(devicePage, code, 'approve'),
-		denyDevice: async code => decideOnPage(devicePage, code, 'deny'),
-		expireDevice: device.expire,
+		...deviceControls(server.url(PAGE), device),
 		issueGrant() {
 			const grant = newGrant();
 			const access = randomToken('xai-at-', 32);

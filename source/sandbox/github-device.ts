@@ -17,12 +17,11 @@ import {
 } from './fake-http.js';
 import type {Route} from './fake-server.js';
 import {formPage, messagePage} from './html.js';
+import {DEVICE_GRANT, decideOnCode, userCode} from './rfc8628-device.js';
 import {BoundedMap, autoApprove} from './tokens.js';
 
 export const GITHUB_CLIENT_ID = 'Iv1.b507a08c87ecfe98';
-const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 // GitHub's user codes: eight consonants in two groups.
-const LETTERS = 'BCDFGHJKLMNPQRSTVWXZ';
 
 type Device = {
 	deviceCode: string;
@@ -45,13 +44,6 @@ export type GithubDeviceOptions = {
 	};
 	/** Issues the GitHub token a finished device flow hands out. */
 	issueToken: () => string;
-};
-
-const userCode = () => {
-	const letters = [...randomBytes(8)]
-		.map(byte => LETTERS[byte % LETTERS.length])
-		.join('');
-	return `${letters.slice(0, 4)}-${letters.slice(4)}`;
 };
 
 /** GitHub answers JSON only when asked with Accept: application/json. */
@@ -162,27 +154,16 @@ export const createGithubDevice = (options: GithubDeviceOptions) => {
 			),
 		);
 
-	const decide = (request: FakeRequest) => {
-		const device = find(request.form['user_code'] ?? '');
-		if (!device || now() >= device.expiresAt) {
-			return htmlResponse(
-				400,
-				messagePage('Unknown code', 'That code is unknown or has expired.'),
-			);
-		}
-
-		const approved = request.form['decision'] === 'approve';
-		device.status = approved ? 'approved' : 'denied';
-		return htmlResponse(
-			200,
-			approved
-				? messagePage(
-						'Congratulations, you are all set!',
-						'Your device is now connected.',
-					)
-				: messagePage('Access denied', 'The device was not connected.'),
+	const decide = (request: FakeRequest) =>
+		decideOnCode(
+			find(request.form['user_code'] ?? ''),
+			request.form['decision'],
+			now(),
+			messagePage(
+				'Congratulations, you are all set!',
+				'Your device is now connected.',
+			),
 		);
-	};
 
 	const routes: Route[] = [
 		{name: 'deviceCode', method: 'POST', path: paths.deviceCode, handle: start},

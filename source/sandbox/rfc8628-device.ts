@@ -6,7 +6,8 @@ says: HTTP 400 with `{"error": …}`. Polling sooner than the interval gets slow
 for good (§3.5). Each fake checks its own request details (client id, scope, headers, encoding)
 before handing the request here.
 
-Public API: createRfc8628Device(options) → {start, pollDevice, routes, decide, expire}.
+Public API: createRfc8628Device(options) → {start, pollDevice, routes, decide, expire};
+DEVICE_GRANT, userCode() and decideOnCode(), which the GitHub and Codex fakes use too.
 */
 import {randomBytes} from 'node:crypto';
 import {
@@ -58,11 +59,39 @@ export const oauthError = (
 ): FakeResponse =>
 	jsonResponse(status, {error, error_description: description});
 
-const userCode = () => {
+/** `BCDF-GHJK`: eight consonants, as GitHub's and most RFC 8628 servers' codes look. */
+export const userCode = () => {
 	const letters = [...randomBytes(8)]
 		.map(byte => LETTERS[byte % LETTERS.length])
 		.join('');
 	return `${letters.slice(0, 4)}-${letters.slice(4)}`;
+};
+
+/**
+The verification page's answer to a person's decision on a code (§3.3): an unknown or expired code
+is refused; otherwise the device is approved or denied. `connected` is the provider's own words.
+*/
+export const decideOnCode = (
+	device: {status: string; expiresAt: number} | undefined,
+	decision: string | undefined,
+	now: number,
+	connected = messagePage('Device connected', 'Return to your terminal.'),
+): FakeResponse => {
+	if (!device || now >= device.expiresAt) {
+		return htmlResponse(
+			400,
+			messagePage('Unknown code', 'That code is unknown or has expired.'),
+		);
+	}
+
+	const approved = decision === 'approve';
+	device.status = approved ? 'approved' : 'denied';
+	return htmlResponse(
+		200,
+		approved
+			? connected
+			: messagePage('Access denied', 'The device was not connected.'),
+	);
 };
 
 export const createRfc8628Device = (options: Rfc8628Options) => {
@@ -169,24 +198,12 @@ export const createRfc8628Device = (options: Rfc8628Options) => {
 			),
 		);
 
-	const decide = (request: FakeRequest) => {
-		const device = find(request.form['user_code'] ?? '');
-		if (!device || now() >= device.expiresAt) {
-			return htmlResponse(
-				400,
-				messagePage('Unknown code', 'That code is unknown or has expired.'),
-			);
-		}
-
-		const approved = request.form['decision'] === 'approve';
-		device.status = approved ? 'approved' : 'denied';
-		return htmlResponse(
-			200,
-			approved
-				? messagePage('Device connected', 'Return to your terminal.')
-				: messagePage('Access denied', 'The device was not connected.'),
+	const decide = (request: FakeRequest) =>
+		decideOnCode(
+			find(request.form['user_code'] ?? ''),
+			request.form['decision'],
+			now(),
 		);
-	};
 
 	const routes: Route[] = [
 		{
