@@ -7,6 +7,7 @@ import {printableText} from '../printable.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse, storedAccount} from './token-response.js';
 import type {Provider} from './types.js';
+import {signalOf} from './requests.js';
 
 const CLIENT_ID = '9d1c250a-e61b-44d9-88ed-5944d1962f5e';
 const SCOPES =
@@ -80,7 +81,7 @@ export const anthropic: Provider = {
 				redirect_uri: redirectUri,
 				code_verifier: verifier,
 			},
-			...(context.signal ? {signal: context.signal} : {}),
+			...signalOf(context),
 		});
 		const tokens = readTokenResponse(body);
 		const email = emailOf(tokens.body);
@@ -103,7 +104,7 @@ export const anthropic: Provider = {
 				client_id: CLIENT_ID,
 				refresh_token: credential.refresh,
 			},
-			...(context.signal ? {signal: context.signal} : {}),
+			...signalOf(context),
 		});
 		const tokens = readTokenResponse(body);
 		// The refresh answer names the account too: an entry pi refreshed (which drops pi-auth's

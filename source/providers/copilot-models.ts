@@ -16,6 +16,7 @@ import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {sendRequest} from '../oauth/http.js';
 import type {ProviderContext} from './types.js';
+import {signalOf} from './requests.js';
 
 const API_VERSION = '2026-06-01';
 const INDIVIDUAL_BASE = 'https://api.individual.githubcopilot.com';
@@ -107,7 +108,7 @@ export const fetchModels = async (
 		url: `${base}/models`,
 		init: {method: 'GET', headers: headersFor(copilotToken, editor)},
 		timeoutMs: 5000,
-		...(context.signal ? {signal: context.signal} : {}),
+		...signalOf(context),
 	});
 	if (result.status < 200 || result.status >= 300) {
 		throw new PiAuthError(
@@ -147,7 +148,7 @@ export const enableModels = async (
 					body: JSON.stringify({state: 'enabled'}),
 				},
 				timeoutMs: 5000,
-				...(context.signal ? {signal: context.signal} : {}),
+				...signalOf(context),
 			}));
 		} catch (error) {
 			if (context.signal?.aborted) throw error;

@@ -7,9 +7,9 @@ import type {DevicePoll} from '../oauth/device-poller.js';
 import {errorCode, getJson, postToken} from '../oauth/http.js';
 import {printableText} from '../printable.js';
 import {enableModels, fetchModels} from './copilot-models.js';
-import {signalOf} from './device-sign-in.js';
 import {storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
+import {signalOf} from './requests.js';
 
 const CLIENT_ID = 'Iv1.b507a08c87ecfe98';
 /** The Copilot token endpoint answers only editors it knows (docs/providers.md). */
@@ -23,7 +23,6 @@ export const EDITOR_HEADERS = {
 const DEVICE_HEADERS = {'User-Agent': EDITOR_HEADERS['User-Agent']};
 /** pi stores Copilot expiry 5 minutes early (docs/providers.md). */
 const EXPIRY_BUFFER_MS = 5 * 60_000;
-
 
 /** The second step: a GitHub token buys a ~30-minute Copilot token. This is Copilot's "refresh". */
 const copilotToken = async (context: ProviderContext, githubToken: string) => {

@@ -2,10 +2,10 @@
 // minutes, and every token reply must be complete: a reply missing a field is refused, never stored.
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider} from './types.js';
+import {signalOf, startDeviceSignIn} from './requests.js';
 
 const CLIENT_ID = '17e5f671-d194-4dfb-9706-5516cb48c098';
 /** docs/providers.md: interval 5 s and a 900 s code when the server does not say. */

@@ -8,9 +8,9 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {trustedUrl} from '../oauth/device-flow.js';
 import {postToken} from '../oauth/http.js';
-import {signalOf, startDeviceSignIn} from './device-sign-in.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider, ProviderContext} from './types.js';
+import {signalOf, startDeviceSignIn} from './requests.js';
 
 const CLIENT_ID = '1031625952748946';
 /** docs/providers.md: a minted key is assumed to live a day; pi stores now + 24 h with no margin. */

@@ -13,6 +13,7 @@ import {
 	type TokenResponse,
 } from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
+import {postForm, signalOf} from './requests.js';
 
 const CLIENT_ID = 'app_EMoamEEZ73f0CkXaXp7hrann';
 const SCOPE = 'openid profile email offline_access';
@@ -72,13 +73,7 @@ const tokenRequest = async (
 	body: Record<string, string>,
 ) =>
 	readTokenResponse(
-		await postToken({
-			fetch: context.fetch,
-			url: context.endpoints['token'] ?? '',
-			encoding: 'form',
-			body,
-			...(context.signal ? {signal: context.signal} : {}),
-		}),
+		await postForm(context, context.endpoints['token'] ?? '', body),
 	);
 
 const exchange = async (
@@ -153,7 +148,7 @@ export const openaiCodex: Provider = {
 				url: context.endpoints['deviceUserCode'] ?? '',
 				encoding: 'json',
 				body: {client_id: CLIENT_ID},
-				...(context.signal ? {signal: context.signal} : {}),
+				...signalOf(context),
 			});
 		} catch (error) {
 			if (error instanceof PiAuthError && error.status === 404) {
@@ -197,7 +192,7 @@ export const openaiCodex: Provider = {
 						url: context.endpoints['deviceToken'] ?? '',
 						encoding: 'json',
 						body: {device_auth_id: deviceAuthId, user_code: userCode},
-						...(context.signal ? {signal: context.signal} : {}),
+						...signalOf(context),
 					});
 				} catch (error) {
 					if (isPending(error)) return {status: 'pending'};

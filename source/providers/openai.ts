@@ -9,11 +9,11 @@ import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {buildAuthorizeUrl, randomState} from '../oauth/authorize-url.js';
-import {postToken} from '../oauth/http.js';
 import {loadDeviceId} from './device-id.js';
 import {credentialFromSecret} from './secrets.js';
 import {decodeJwtPayload, storedAccount} from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
+import {postForm} from './requests.js';
 
 const DYNAMIC_CLIENT_ID = 'dynamic_agent_client';
 const AGENT_NAME = 'pi-auth';
@@ -76,14 +76,7 @@ const toCredential = (
 const tokenRequest = async (
 	context: ProviderContext,
 	body: Record<string, string>,
-) =>
-	postToken({
-		fetch: context.fetch,
-		url: context.endpoints['token'] ?? '',
-		encoding: 'form',
-		body,
-		...(context.signal ? {signal: context.signal} : {}),
-	});
+) => postForm(context, context.endpoints['token'] ?? '', body);
 
 /** Where the user creates an API key. */
 const API_KEY_URL = 'https://platform.openai.com/api-keys';

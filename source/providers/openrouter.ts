@@ -9,6 +9,7 @@ import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
 import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import type {Provider} from './types.js';
+import {signalOf} from './requests.js';
 
 /** pi's `expires` for a key that never expires: Number.MAX_SAFE_INTEGER (docs/providers.md). */
 const NEVER = Number.MAX_SAFE_INTEGER;
@@ -51,7 +52,7 @@ export const openrouter: Provider = {
 			url: context.endpoints['keys'] ?? '',
 			encoding: 'json',
 			body: {code, code_verifier: verifier, code_challenge_method: 'S256'},
-			...(context.signal ? {signal: context.signal} : {}),
+			...signalOf(context),
 		});
 		const key = body['key'];
 		if (typeof key !== 'string' || key === '') {

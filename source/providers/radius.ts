@@ -7,11 +7,11 @@ import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
 import {buildAuthorizeUrl} from '../oauth/authorize-url.js';
 import {trustedUrl} from '../oauth/device-flow.js';
-import {getJson, postToken} from '../oauth/http.js';
-import {signalOf, startDeviceSignIn} from './device-sign-in.js';
+import {getJson} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import {readTokenResponse} from './token-response.js';
 import type {Endpoints, Provider, ProviderContext} from './types.js';
+import {postForm, signalOf, startDeviceSignIn} from './requests.js';
 
 const CLIENT_ID = 'pi-gateway';
 const SCOPE = 'gateway offline_access';
@@ -53,14 +53,7 @@ const toCredential = (
 const tokenRequest = async (
 	context: ProviderContext,
 	body: Record<string, string>,
-) =>
-	postToken({
-		fetch: context.fetch,
-		url: gatewayUrl(context.endpoints, '/v1/oauth/token'),
-		encoding: 'form',
-		body,
-		...signalOf(context),
-	});
+) => postForm(context, gatewayUrl(context.endpoints, '/v1/oauth/token'), body);
 
 export const radius: Provider = {
 	id: 'radius',

@@ -3,8 +3,6 @@
 import {printableText} from '../printable.js';
 import type {OAuthCredential} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
-import {signalOf, startDeviceSignIn} from './device-sign-in.js';
-import {postToken} from '../oauth/http.js';
 import {credentialFromSecret} from './secrets.js';
 import {
 	type TokenResponse,
@@ -13,6 +11,7 @@ import {
 	storedAccount,
 } from './token-response.js';
 import type {Provider, ProviderContext} from './types.js';
+import {postForm, startDeviceSignIn} from './requests.js';
 
 const CLIENT_ID = 'b1a00492-073a-47ea-816f-4c329264a828';
 const SCOPE = 'openid profile email offline_access grok-cli:access api:access';
@@ -38,13 +37,7 @@ const tokenRequest = async (
 	body: Record<string, string>,
 ) =>
 	readTokenResponse(
-		await postToken({
-			fetch: context.fetch,
-			url: context.endpoints['token'] ?? '',
-			encoding: 'form',
-			body,
-			...signalOf(context),
-		}),
+		await postForm(context, context.endpoints['token'] ?? '', body),
 	);
 
 /** Where the user creates an API key. */

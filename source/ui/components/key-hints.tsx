@@ -8,6 +8,13 @@ The footer line: "Enter try again · Esc back". On a narrow terminal it takes mo
 only between hints: "l sign in" never ends up as "l sign" and "in". Every screen that shows hints
 sits in a box with one column of padding on each side.
 */
+/** The hints of every list the wizard asks from; `esc` says where Esc goes (back, or quit). */
+export const choiceHints = (esc: string): Array<[string, string]> => [
+	['↑/↓', 'choose'],
+	['Enter', 'select'],
+	['Esc', esc],
+];
+
 export const KeyHints = ({hints}: {hints: ReadonlyArray<[string, string]>}) => {
 	const {columns} = useTerminalSize();
 	const lines = flowPhrases(

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {useStore} from 'zustand';
 import type {Provider} from '../../providers/types.js';
 import {listAll} from '../../profiles/view.js';
-import {KeyHints} from '../components/key-hints.js';
+import {KeyHints, choiceHints} from '../components/key-hints.js';
 import {SelectList} from '../components/select-list.js';
 import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
@@ -72,13 +72,7 @@ export const AccountStep = ({
 					}}
 				/>
 			</Box>
-			<KeyHints
-				hints={[
-					['↑/↓', 'choose'],
-					['Enter', 'select'],
-					['Esc', 'back'],
-				]}
-			/>
+			<KeyHints hints={choiceHints('back')} />
 		</Box>
 	);
 };

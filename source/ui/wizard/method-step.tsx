@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import type {Method, Provider} from '../../providers/types.js';
-import {KeyHints} from '../components/key-hints.js';
+import {KeyHints, choiceHints} from '../components/key-hints.js';
 import {SelectList} from '../components/select-list.js';
 import {theme} from '../theme.js';
 
@@ -68,13 +68,7 @@ export const MethodStep = ({
 					<Text color={theme.warning}>Note: {provider.notice}</Text>
 				) : null}
 			</Box>
-			<KeyHints
-				hints={[
-					['↑/↓', 'choose'],
-					['Enter', 'select'],
-					['Esc', 'back'],
-				]}
-			/>
+			<KeyHints hints={choiceHints('back')} />
 		</Box>
 	);
 };

@@ -6,7 +6,7 @@ import {listAll} from '../../profiles/view.js';
 import {formatDuration, neverExpires} from '../../format.js';
 import {providers} from '../../providers/registry.js';
 import type {Provider} from '../../providers/types.js';
-import {KeyHints} from '../components/key-hints.js';
+import {KeyHints, choiceHints} from '../components/key-hints.js';
 import {SelectList} from '../components/select-list.js';
 import {useServices} from '../services-context.js';
 import {theme} from '../theme.js';
@@ -98,13 +98,7 @@ export const ProviderStep = ({
 					<Text color={theme.warning}>Note: {highlighted.notice}</Text>
 				) : null}
 			</Box>
-			<KeyHints
-				hints={[
-					['↑/↓', 'choose'],
-					['Enter', 'select'],
-					['Esc', leaveLabel],
-				]}
-			/>
+			<KeyHints hints={choiceHints(leaveLabel)} />
 		</Box>
 	);
 };
