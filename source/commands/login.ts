@@ -3,7 +3,7 @@ import {PiAuthError} from '../errors.js';
 import {formatValidUntil, parseDuration} from '../format.js';
 import type {Method, Provider} from '../providers/types.js';
 import {profilesFile} from '../profiles/profile-file.js';
-import {type SavedSignIn, describeSaved} from '../profiles/sign-in.js';
+import type {SavedSignIn} from '../profiles/sign-in.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type LoginOptions = {
@@ -55,12 +55,14 @@ export const readFirstLine = async (
 	});
 };
 
-export const reportLogin = (
+const reportLogin = (
 	context: CommandContext,
 	provider: Provider,
 	method: Method,
 	credential: Credential,
 	saved: SavedSignIn,
+	/** describeSaved's lines: where the sign-in went, when that is news. */
+	notes: readonly string[],
 ) => {
 	const expires = credential.type === 'oauth' ? credential.expires : null;
 	const account = provider.account?.(credential);
@@ -87,7 +89,7 @@ export const reportLogin = (
 		context.stderr,
 		`Signed in to ${provider.name}${who} with ${methodLabels[method]}${until}. Saved to ${where}.`,
 	);
-	for (const line of describeSaved(provider, saved)) {
+	for (const line of notes) {
 		writeLine(context.stderr, line);
 	}
 };
@@ -174,7 +176,8 @@ export const loginCommand = async (
 		);
 	}
 
-	const {saveSignIn} = await import('../profiles/sign-in.js');
+	// The profile store's modules load only once a sign-in is there to save.
+	const {saveSignIn, describeSaved} = await import('../profiles/sign-in.js');
 	const saved = await saveSignIn(
 		context.store.getState().file,
 		provider,
@@ -182,6 +185,13 @@ export const loginCommand = async (
 		options.profile ? {profile: options.profile} : {},
 	);
 	await context.store.getState().reload();
-	reportLogin(context, provider, method, credential, saved);
+	reportLogin(
+		context,
+		provider,
+		method,
+		credential,
+		saved,
+		describeSaved(provider, saved),
+	);
 	return 0;
 };

@@ -1,9 +1,14 @@
 import {parseCredential} from '../credentials/credential.js';
-import {refreshCredential, type RefreshOutcome} from '../engine/refresh.js';
+import {
+	type RefreshDeps,
+	type RefreshOutcome,
+	refreshCredential,
+} from '../engine/refresh.js';
 import {isPiAuthError} from '../errors.js';
 import {formatValidUntil} from '../format.js';
 import {findProvider, providers} from '../providers/registry.js';
 import {resolveProvider} from '../providers/resolve.js';
+import type {Provider} from '../providers/types.js';
 import {profileKey} from '../profiles/names.js';
 import {
 	type ResolvedTarget,
@@ -11,7 +16,6 @@ import {
 	targetLabel,
 } from '../profiles/targets.js';
 import {profileNames} from '../profiles/lookup.js';
-import {refreshNamed} from '../profiles/refresh-profile.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
 export type RefreshCommandOptions = {
@@ -37,6 +41,24 @@ const everyOAuth = (context: CommandContext): ResolvedTarget[] => {
 			.map(name => ({kind: 'profile' as const, provider, name})),
 	);
 	return [...entries, ...inactive];
+};
+
+/** A profile, by name or as the active entry named so, goes through the profile store's path. */
+const refreshTarget = async (
+	deps: RefreshDeps,
+	target: ResolvedTarget,
+	force: boolean,
+): Promise<RefreshOutcome> => {
+	const named = async (provider: Provider, name: string) => {
+		const {refreshNamed} = await import('../profiles/refresh-profile.js');
+		return refreshNamed(deps, provider, name, {force});
+	};
+
+	if (target.kind === 'profile') return named(target.provider, target.name);
+	const provider = resolveProvider(target.id);
+	return target.profile === undefined
+		? refreshCredential(deps, provider, {force})
+		: named(provider, target.profile);
 };
 
 /** One attempt per entry (15 s timeout); retrying with backoff is the live panel's job. */
@@ -71,21 +93,11 @@ export const refreshCommand = async (
 		// As named: `anthropic:home` stays so when home is the active profile.
 		const label = targetLabel(target);
 		try {
-			const {credential, refreshed}: RefreshOutcome =
-				target.kind === 'profile'
-					? await refreshNamed(deps, target.provider, target.name, {
-							force: options.force,
-						})
-					: target.profile
-						? await refreshNamed(
-								deps,
-								resolveProvider(target.id),
-								target.profile,
-								{force: options.force},
-							)
-						: await refreshCredential(deps, resolveProvider(target.id), {
-								force: options.force,
-							});
+			const {credential, refreshed} = await refreshTarget(
+				deps,
+				target,
+				options.force,
+			);
 			results.push({target: label, refreshed, expires: credential.expires});
 		} catch (error_) {
 			if (!isPiAuthError(error_)) throw error_;

@@ -2,40 +2,10 @@ import {PiAuthError} from '../errors.js';
 import type {Provider} from '../providers/types.js';
 import {differentAccounts} from './identity.js';
 import {type SwitchOptions, runSwitch} from './journal.js';
-import {entryOf, freshName, profileNames} from './lookup.js';
+import {entryOf, freshName} from './lookup.js';
 import {profileKey} from './names.js';
-import type {ProfilesData} from './profile-file.js';
+import {unknownProfile} from './targets.js';
 import {activeName, activeProfileOf} from './view.js';
-
-/** A provider's profile names, the active one first and marked (for messages). */
-export const namesForMessage = (
-	provider: Provider,
-	data: ProfilesData,
-	active: string | undefined,
-): string => {
-	const names = [
-		...(active ? [`${provider.id}:${active} (active)`] : []),
-		...profileNames(data, provider.id)
-			.sort()
-			.map(name => `${provider.id}:${name}`),
-	];
-	return names.length > 0 ? names.join(', ') : 'none yet';
-};
-
-/**
-docs/contract.md: an unknown profile is a usage error that lists the provider's profiles. `active`
-is the name the provider's entry goes by, when it has one.
-*/
-export const unknownProfile = (
-	provider: Provider,
-	name: string,
-	data: ProfilesData,
-	active: string | undefined,
-) =>
-	new PiAuthError(
-		'usage',
-		`${provider.id} has no profile "${name}". Profiles: ${namesForMessage(provider, data, active)}. Sign in to a new one with: pi-auth login ${provider.id} --profile ${name}`,
-	);
 
 export type UseResult = {
 	provider: string;
