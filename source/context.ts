@@ -104,6 +104,7 @@ export const buildContext = async (
 	return {
 		store,
 		config,
+		...(waitMs === undefined ? {} : {lockWaitMs: waitMs}),
 		env: options.env,
 		now: options.now,
 		// Getters, not copies: creating process.stdin or a stream for a pipe costs start-up time,

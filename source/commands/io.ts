@@ -14,6 +14,8 @@ export type CommandContext = {
 	/** Proxy-aware fetch, created on first use (undici loads only when a proxy is set). */
 	fetch: () => Promise<typeof fetch>;
 	json: boolean;
+	/** PI_AUTH_LOCK_WAIT: how long to wait for any busy lock (the credential file's, the usage cache's). */
+	lockWaitMs?: number;
 };
 
 /**

@@ -3,7 +3,7 @@ import type {CredentialView} from '../credentials/view.js';
 import type {ProfilesData} from '../profiles/profile-file.js';
 import {resolveTarget, targetLabel} from '../profiles/targets.js';
 import {listAll} from '../profiles/view.js';
-import {formatExpiry, parseDuration} from '../format.js';
+import {formatExpiry} from '../format.js';
 import type {CachedUsage} from '../usage/collect.js';
 import {type CommandContext, writeJson, writeLine} from './io.js';
 
@@ -175,12 +175,6 @@ const writeText = (
 	}
 };
 
-/** PI_AUTH_LOCK_WAIT (readme "Operational knobs") holds for the usage cache's lock too. */
-const waitOf = (env: NodeJS.ProcessEnv) => {
-	const waitMs = parseDuration(env['PI_AUTH_LOCK_WAIT'] ?? '');
-	return waitMs === undefined ? {} : {waitMs};
-};
-
 /**
 Usage through the cache. The module loads only here, so plain status and `token` never pay for it,
 and nothing touches the network unless --usage or --max-age asks.
@@ -200,7 +194,7 @@ const loadUsage = async (
 		now: context.now,
 		...(maxAgeMs === undefined ? {} : {maxAgeMs}),
 		waitForOthers,
-		...waitOf(context.env),
+		...(context.lockWaitMs === undefined ? {} : {waitMs: context.lockWaitMs}),
 	});
 	return {usage, collect};
 };
