@@ -9,18 +9,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {setupSandbox} from './sandbox-cli.js';
+import {waitUntil} from '../helpers/wait-until.js';
 
 const HOUR = 3_600_000;
-
-const waitUntil = async (check: () => boolean, what: string) => {
-	const deadline = Date.now() + 15_000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
-};
 
 const validCodex = (grant: {
 	access: string;

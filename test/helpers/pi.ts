@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
-import {projectRoot} from './cli.js';
+import {cleanEnv, projectRoot} from './cli.js';
 
 /*
 The real pi (npm @earendil-works/pi-coding-agent 1.6.0, a dev dependency) as a test peer. pi runs
@@ -71,16 +71,13 @@ export type PiResult = {code: number | null; stdout: string; stderr: string};
 export const piEnv = (
 	home: string,
 	extra: NodeJS.ProcessEnv = {},
-): NodeJS.ProcessEnv => ({
-	PATH: process.env['PATH'],
-	HOME: home,
-	LANG: 'C.UTF-8',
-	TZ: 'UTC',
-	PI_OFFLINE: '1',
-	PI_TELEMETRY: '0',
-	PI_SKIP_VERSION_CHECK: '1',
-	...extra,
-});
+): NodeJS.ProcessEnv =>
+	cleanEnv(home, {
+		PI_OFFLINE: '1',
+		PI_TELEMETRY: '0',
+		PI_SKIP_VERSION_CHECK: '1',
+		...extra,
+	});
 
 /** Runs `pi <args>` through pipes, bounded by `timeoutMs`; `preload` modules go to --import. */
 export const runPi = async (

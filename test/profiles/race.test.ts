@@ -8,18 +8,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {setupSandbox} from '../engine/sandbox-cli.js';
+import {waitUntil} from '../helpers/wait-until.js';
 
 const HOUR = 3_600_000;
-
-const waitUntil = async (check: () => boolean, what: string) => {
-	const deadline = Date.now() + 15_000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
-};
 
 describe('use racing a refresh of the entry it switches out', () => {
 	it('the rotated token ends up in the profile, and both accounts still work', async () => {

@@ -8,18 +8,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {type Setup, setupSandbox} from '../engine/sandbox-cli.js';
+import {waitUntil} from '../helpers/wait-until.js';
 
 const HOUR = 3_600_000;
-
-const waitUntil = async (check: () => boolean, what: string) => {
-	const deadline = Date.now() + 15_000;
-	while (!check()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise(resolve => {
-			setTimeout(resolve, 10);
-		});
-	}
-};
 
 type Store = {profiles: Record<string, Record<string, unknown>>};
 
