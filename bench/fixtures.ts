@@ -74,37 +74,6 @@ export const offlineEntries = (now: number) => ({
 	},
 });
 
-/**
-Three entries issued by the fakes, so their usage endpoints answer 200: tokens valid for hours
-(the fakes' own lifetimes are longer), so the panel's scheduler has nothing to refresh.
-*/
-export const sandboxEntries = (sandbox: Sandbox, now: number) => {
-	const anthropic = sandbox.anthropic.issueGrant();
-	const codex = sandbox.codex.issueGrant();
-	return {
-		anthropic: {
-			type: 'oauth',
-			access: anthropic.access,
-			refresh: anthropic.refresh,
-			expires: now + 6 * HOUR,
-		},
-		'openai-codex': {
-			type: 'oauth',
-			access: codex.access,
-			refresh: codex.refresh,
-			expires: now + 6 * HOUR,
-			accountId: codex.accountId,
-		},
-		'github-copilot': {
-			type: 'oauth',
-			// Only the GitHub token (`refresh`) is sent anywhere while the Copilot token is valid.
-			access: `tid=bench;exp=${Math.floor((now + 6 * HOUR) / 1000)};sku=monthly_subscriber`,
-			refresh: sandbox.github.issueGithubToken(),
-			expires: now + 6 * HOUR,
-		},
-	};
-};
-
 /** An expired Codex entry with a fresh single-use refresh token (a new grant for every run). */
 export const expiredCodexEntry = (sandbox: Sandbox, now: number) => {
 	const grant = sandbox.codex.issueGrant();

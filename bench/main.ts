@@ -13,14 +13,13 @@ it at another build to compare).
 import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {startSandbox} from '../source/sandbox/sandbox.js';
+import {signedInEntries, startSandbox} from '../source/sandbox/sandbox.js';
 import {type PipedResult, killAll, runPiped, spawnInPty} from './children.js';
 import {
 	expiredCodexEntry,
 	makeHome,
 	makeTempRoot,
 	offlineEntries,
-	sandboxEntries,
 } from './fixtures.js';
 import {measureIdle} from './idle.js';
 import {
@@ -97,14 +96,14 @@ measured runs, so `status --line --max-age 1h` is what a status bar runs every f
 reads the cache and prints (the network only once an hour).
 */
 const lineHome = makeHome(temporary, 'line', sandbox.config);
-lineHome.writeAuth(sandboxEntries(sandbox, Date.now()));
+lineHome.writeAuth(signedInEntries(sandbox, Date.now()));
 const LINE_ARGS = [cli, 'status', '--line', '--max-age', '1h'];
 const plain = makeHome(temporary, 'plain');
 plain.writeAuth(offlineEntries(Date.now()));
 const plainAccess = offlineEntries(0).anthropic.access;
 const refreshing = makeHome(temporary, 'refresh', sandbox.config);
 const live = makeHome(temporary, 'panel', sandbox.config);
-live.writeAuth(sandboxEntries(sandbox, Date.now()));
+live.writeAuth(signedInEntries(sandbox, Date.now()));
 const empty = makeHome(temporary, 'empty');
 
 /*

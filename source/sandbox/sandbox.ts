@@ -158,3 +158,35 @@ export const startSandbox = async (
 		},
 	};
 };
+
+/**
+Three subscriptions signed in against these fakes, as pi-auth stores them, so their usage
+endpoints answer 200 (the bench, the panel's tests): tokens valid for six hours (the fakes' own
+lifetimes are longer), so a panel's scheduler has nothing to refresh.
+*/
+export const signedInEntries = (sandbox: Sandbox, now: number) => {
+	const anthropic = sandbox.anthropic.issueGrant();
+	const codex = sandbox.codex.issueGrant();
+	return {
+		anthropic: {
+			type: 'oauth',
+			access: anthropic.access,
+			refresh: anthropic.refresh,
+			expires: now + 6 * 3_600_000,
+		},
+		'openai-codex': {
+			type: 'oauth',
+			access: codex.access,
+			refresh: codex.refresh,
+			expires: now + 6 * 3_600_000,
+			accountId: codex.accountId,
+		},
+		'github-copilot': {
+			type: 'oauth',
+			// Only the GitHub token (`refresh`) is sent anywhere while the Copilot token is valid.
+			access: `tid=sandbox;exp=${Math.floor((now + 6 * 3_600_000) / 1000)};sku=monthly_subscriber`,
+			refresh: sandbox.github.issueGithubToken(),
+			expires: now + 6 * 3_600_000,
+		},
+	};
+};

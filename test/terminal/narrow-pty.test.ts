@@ -1,7 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
-import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
+import {
+	type Sandbox,
+	signedInEntries,
+	startSandbox,
+} from '../../source/sandbox/sandbox.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
@@ -69,33 +73,13 @@ const writeThreeProviders = async (home: string) => {
 	const file = path.join(home, 'auth.json');
 	const config = path.join(home, 'pi-auth.json');
 	await fs.writeFile(config, JSON.stringify(sandbox.config));
-	const anthropic = sandbox.anthropic.issueGrant();
-	const codex = sandbox.codex.issueGrant();
-	const github = sandbox.github.issueGithubToken();
-	const hours = (count: number) => Date.now() + count * 3_600_000;
+	const entries = signedInEntries(sandbox, Date.now());
 	await fs.writeFile(
 		file,
 		JSON.stringify({
-			anthropic: {
-				type: 'oauth',
-				access: anthropic.access,
-				refresh: anthropic.refresh,
-				expires: hours(3),
-				account: 'alice@example.com',
-			},
-			'openai-codex': {
-				type: 'oauth',
-				access: codex.access,
-				refresh: codex.refresh,
-				expires: hours(3),
-				accountId: codex.accountId,
-			},
-			'github-copilot': {
-				type: 'oauth',
-				access: 'tid=x',
-				refresh: github,
-				expires: hours(3),
-			},
+			...entries,
+			// An account beside the name makes the first line long, as it is for most people.
+			anthropic: {...entries.anthropic, account: 'alice@example.com'},
 		}),
 	);
 	return ['--auth-file', file, '--config', config];
