@@ -94,9 +94,3 @@ export const usageFreshness = (
 			(lastError !== undefined && lastError.at >= snapshot.fetchedAt),
 	};
 };
-
-export const toUsageError = (error: unknown, at: number): UsageError =>
-	isPiAuthError(error)
-		? {code: error.code, message: error.message, at}
-		: // Not from our HTTP layer: its message could quote anything, so it is not shown.
-			{code: 'unexpected', message: 'Fetching usage failed unexpectedly.', at};
