@@ -142,7 +142,14 @@ export const createUsagePoller = (deps: UsagePollerDeps) => {
 	};
 
 	const run = async (entry: Entry, force = false): Promise<void> => {
-		if (entry.running) return entry.running;
+		if (entry.running) {
+			// `r` during a fetch asks for numbers newer than that fetch's: one more, right after it.
+			if (!force) return entry.running;
+			await entry.running;
+			if (stopped || entries.get(entry.target.key) !== entry) return;
+			return run(entry, true);
+		}
+
 		const controller = new AbortController();
 		const {target} = entry;
 		entry.controller = controller;

@@ -154,6 +154,29 @@ describe('usage poller', () => {
 		expect(poller.state('anthropic')?.snapshot).toBeDefined();
 	});
 
+	it('refreshNow during a fetch fetches once more after it: r asks for newer numbers than those in flight', async () => {
+		let release: (() => void) | undefined;
+		const {poller, calls} = setup({
+			anthropic: async (call, signal) => {
+				if (call === 1) {
+					await new Promise<void>(resolve => {
+						release = resolve;
+					});
+				}
+
+				return ok()(call, signal);
+			},
+		});
+		poller.start();
+		await clock.settle();
+		expect(calls['anthropic']).toHaveLength(1);
+		const pressed = poller.refreshNow('anthropic');
+		release?.();
+		await pressed;
+		expect(calls['anthropic']).toHaveLength(2);
+		expect(poller.state('anthropic')?.requested).toBe(false);
+	});
+
 	it('refreshNow bypasses the backoff, and the backoff keeps growing after another 429', async () => {
 		const {poller, minutes} = setup({anthropic: rateLimited()});
 		poller.start();
