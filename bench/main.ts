@@ -7,8 +7,9 @@ ratios are what the targets are about.
 
 It reports; it does not gate: exit 0 when a target is missed, 1 when a measured command fails (a
 non-zero exit, wrong output, or a refresh the fake did not see exactly once).
-Env: BENCH_RUNS (default 25), BENCH_IDLE_SECONDS (default 30), BENCH_CLI (default dist/cli.js: point
-it at another build to compare).
+Env: BENCH_RUNS (default 25), BENCH_IDLE_SECONDS (default 30; 0 skips the idle panel), BENCH_CLI
+(default dist/cli.js: point it at another build to compare), BENCH_ONLY (a regular expression: only
+the rows whose names match it, beside the two baselines, for a quick look while working).
 */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -151,7 +152,7 @@ const firstFrame = async (
 	}
 };
 
-const rows: Row[] = [
+const allRows: Row[] = [
 	{
 		name: '`node -e 0` (baseline)',
 		repeat: SCRIPTED_REPEAT,
@@ -323,6 +324,14 @@ const rows: Row[] = [
 	},
 ];
 
+const only =
+	process.env['BENCH_ONLY'] === undefined
+		? undefined
+		: new RegExp(process.env['BENCH_ONLY'], 'i');
+const rows = allRows.filter(
+	row => !only || row.name.includes('(baseline') || only.test(row.name),
+);
+
 const usageRequests = () =>
 	sandbox.anthropic.count('usage') +
 	sandbox.codex.count('usage') +
@@ -363,14 +372,17 @@ try {
 	fs.rmSync(path.join(path.dirname(live.authFile), 'pi-auth', 'usage.json'), {
 		force: true,
 	});
-	const idle = await measureIdle({
-		args: [cli, 'status'],
-		env: live.env,
-		firstText: PANEL_TEXT,
-		idleMs: IDLE_MS,
-		usageRequests,
-		providers: 3,
-	});
+	const idle =
+		IDLE_MS > 0
+			? await measureIdle({
+					args: [cli, 'status'],
+					env: live.env,
+					firstText: PANEL_TEXT,
+					idleMs: IDLE_MS,
+					usageRequests,
+					providers: 3,
+				})
+			: undefined;
 	const node22Baseline = median(
 		samples[rows.findIndex(row => row.node22)] ?? [],
 	);
@@ -389,9 +401,13 @@ try {
 		'',
 		'Scripted rows: spawn to exit, through pipes. First-frame rows: spawn in a pseudo-terminal to the output that put the text on screen. Node 22 rows: ratios to Node 22’s own `node -e 0`.',
 		'',
-		...idleTable(idle, 1, 80),
-		'',
-		'Idle window: from 1.5 s after the first usage answers for all 3 providers. The panel redraws when a number on screen changes: every second while something under an hour is shown, else at the next minute change; Ink writes a frame only when the text changes.',
+		...(idle
+			? [
+					...idleTable(idle, 1, 80),
+					'',
+					'Idle window: from 1.5 s after the first usage answers for all 3 providers. The panel redraws when a number on screen changes: every second while something under an hour is shown, else at the next minute change; Ink writes a frame only when the text changes.',
+				]
+			: []),
 	];
 	process.stdout.write(`${lines.join('\n')}\n`);
 	await cleanUp();

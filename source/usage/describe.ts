@@ -6,9 +6,27 @@ subscription's windows are spent).
 */
 import type {AnthropicExtraUsage, CopilotQuota, UsageExtras} from './types.js';
 
-/** Up to two decimals, thousands grouped, the same on every machine ("1,203.55"). */
-export const amount = (value: number): string =>
-	value.toLocaleString('en-US', {maximumFractionDigits: 2});
+/**
+Up to two decimals, thousands grouped, the same on every machine ("1,203.55"): what
+toLocaleString('en-US', {maximumFractionDigits: 2}) says (rounding the shortest decimal form half
+up, as ICU does), without it. Its first call loads ICU's number formatting, ~30 ms of the panel's
+first frame (npm run bench). test/usage/describe.test.ts compares the two.
+*/
+export const amount = (value: number): string => {
+	const shortest = String(Math.abs(value));
+	// The exponent form: under 1e-6, which is 0, or 1e21 and over, no amount of credits.
+	if (!/^\d+(?:\.\d+)?$/.test(shortest))
+		return Math.abs(value) < 1 ? '0' : String(value);
+	const [whole = '0', fraction = ''] = shortest.split('.');
+	let cents = BigInt(`${whole}${fraction.padEnd(2, '0').slice(0, 2)}`);
+	if ((fraction[2] ?? '0') >= '5') cents += 1n;
+	const digits = cents.toString().padStart(3, '0');
+	const grouped = digits.slice(0, -2).replaceAll(/\B(?=(?:\d{3})+$)/g, ',');
+	const decimals = digits.slice(-2).replace(/0+$/, '');
+	// A negative amount that rounds to nothing is 0, where ICU says "-0".
+	const sign = value < 0 && cents > 0n ? '-' : '';
+	return `${sign}${grouped}${decimals === '' ? '' : `.${decimals}`}`;
+};
 
 /** Minor units (cents) as the currency's amount: "12.34 USD". */
 export const money = (cents: number, currency: string | null): string =>
