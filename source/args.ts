@@ -2,6 +2,7 @@ import {PiAuthError} from './errors.js';
 import {globalHelp, helpFor} from './help.js';
 import {type Command, type Parsed, commands, flagSpec, kebab} from './flags.js';
 import type {RunOptions} from './run.js';
+import {importMeow} from './esm-import.js';
 
 const knownFlags = new Set(Object.keys(flagSpec).map(name => kebab(name)));
 const validFlags = [...knownFlags]
@@ -38,8 +39,8 @@ export const parseArgs = async (
 		);
 	}
 
-	// import() keeps meow (ES module only) out of the CommonJS bundle's require graph.
-	const {default: meow} = await import('meow');
+	// meow is published as ES modules only (esm-import.ts).
+	const {default: meow} = await importMeow();
 	const cli = meow('', {
 		// Only `url` is read (to find package.json); the CommonJS bundle defines it (scripts/build.js).
 		importMeta: {url: import.meta.url} as ImportMeta,

@@ -1,6 +1,4 @@
-#!/usr/bin/env node
 import fs from 'node:fs';
-import process from 'node:process';
 import {type RunOptions, run} from './run.js';
 
 /*

@@ -6,6 +6,7 @@ import {statusCommand} from './commands/status.js';
 import {tokenCommand} from './commands/token.js';
 import {buildContext} from './context.js';
 import {PiAuthError, exitCodeFor, isPiAuthError} from './errors.js';
+import {importUi} from './esm-import.js';
 import {fastParse} from './fast-args.js';
 import {type Parsed, flagCommands, flagSpec, kebab} from './flags.js';
 import {parseDuration} from './format.js';
@@ -233,7 +234,7 @@ export const run = async (options: RunOptions): Promise<number> => {
 			tty.setRawMode?.(true);
 			try {
 				// The UI (React, Ink) loads only here: scripted commands never pay for it.
-				const {runInteractive} = await import('./ui/interactive.js');
+				const {runInteractive} = await importUi();
 				return await runInteractive(parsed, context);
 			} finally {
 				tty.setRawMode?.(false);

@@ -1,8 +1,8 @@
-import {createHash} from 'node:crypto';
 import type {Config} from '../config.js';
 import type {CredentialView} from '../credentials/view.js';
 import type {Fetch} from '../oauth/http.js';
 import {fetchUsage, usageFetchers} from './registry.js';
+import {sha256Hex} from './sha256.js';
 import type {UsageTarget} from './poller.js';
 
 /**
@@ -29,10 +29,7 @@ export const tokenKeyOf = (view: CredentialView): string => {
 					: ['none'];
 	const needsLogin =
 		credential?.type === 'oauth' && credential.needsLogin ? 'needs-login' : '';
-	return createHash('sha256')
-		.update([view.source, ...parts, needsLogin].join('\0'))
-		.digest('hex')
-		.slice(0, 16);
+	return sha256Hex([view.source, ...parts, needsLogin].join('\0')).slice(0, 16);
 };
 
 /**
