@@ -44,7 +44,7 @@ const launcherImports = {
 		build.onLoad({filter: /[\\/]source[\\/]esm-import\.ts$/}, () => ({
 			contents: [
 				"export const importMeow = async () => __pi_auth_import('meow');",
-				"export const importUi = async () => __pi_auth_import('./ui/interactive.mjs');",
+				"export const importUi = async () => __pi_auth_load('ui');",
 			].join('\n'),
 			loader: 'js',
 		}));
@@ -150,27 +150,96 @@ const fastText = {
 };
 
 /*
-yoga-layout (Ink's layout engine) carries its WebAssembly as a base64 data: URL and, where fetch
-exists, loads it with fetch(): in Node that loads undici and decodes the URL byte by byte, ~15 ms
-of a first frame. Given the bytes (its `wasmBinary`, `w`) it uses them as they are: its two tests
-for fetch are made to decode the URL with Buffer and take that path, and the build fails if the
-loader no longer has the shape this relies on.
+dist/ui.js is CommonJS, to start from a code cache like main.js (source/launcher.ts), and CommonJS has
+no top-level await, which two of the UI's libraries use at load time. Each is replaced by what it
+does synchronously, and the build fails if a library no longer has the shape this relies on.
 */
-const yogaWithoutFetch = {
-	name: 'yoga-without-fetch',
+const expectOnce = (plugin, file, source, text) => {
+	if (source.split(text).length !== 2) {
+		throw new Error(`${plugin}: ${file} no longer has ${text} exactly once`);
+	}
+};
+
+/*
+yoga-layout (Ink's layout engine) awaits its WebAssembly, which it carries as a base64 data: URL.
+Emscripten lets the caller instantiate it (`instantiateWasm`): here synchronously, from the bytes
+Node decodes natively (the loader's own decoder is a JavaScript loop, and where fetch exists it
+fetched the URL, which loaded undici: ~15 ms of a first frame). The loader passes its URL (`H`) to
+the hook, and yoga-layout's index waits for nothing.
+*/
+const yogaIndex = `import loadYoga from '../binaries/yoga-wasm-base64-esm.js';
+import wrapAssembly from './wrapAssembly.js';
+const lib = {
+	instantiateWasm(imports, receiveInstance, url) {
+		const bytes = Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+		const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), imports);
+		receiveInstance(instance);
+		return instance.exports;
+	},
+};
+loadYoga(lib);
+if (typeof lib.Node?.createDefault !== 'function') {
+	throw new Error('yoga-layout did not start synchronously');
+}
+const Yoga = wrapAssembly(lib);
+export default Yoga;
+export * from './generated/YGEnums.js';
+`;
+const yogaAtOnce = {
+	name: 'yoga-at-once',
 	setup(build) {
 		build.onLoad({filter: /yoga-wasm-base64-esm\.js$/}, async args => {
 			const source = await fs.readFile(args.path, 'utf8');
-			const test = '"function"!=typeof fetch';
-			if (source.split(test).length !== 3) {
+			const call = /h\.instantiateWasm\(d,\s*a\)/g;
+			const url = 'H="data:application/octet-stream;base64,';
+			if (source.match(call)?.length !== 1) {
 				throw new Error(
-					`yoga-without-fetch: ${args.path} no longer tests ${test} exactly twice`,
+					`yoga-at-once: ${args.path} no longer calls h.instantiateWasm(d, a) once`,
 				);
 			}
+			expectOnce('yoga-at-once', args.path, source, url);
+			return {
+				contents: source.replace(call, 'h.instantiateWasm(d,a,H)'),
+				loader: 'js',
+			};
+		});
+		build.onLoad(
+			{filter: /yoga-layout[\\/]dist[\\/]src[\\/]index\.js$/},
+			async args => {
+				const source = await fs.readFile(args.path, 'utf8');
+				expectOnce(
+					'yoga-at-once',
+					args.path,
+					source,
+					'const Yoga = wrapAssembly(await loadYoga());',
+				);
+				return {contents: yogaIndex, loader: 'js'};
+			},
+		);
+	},
+};
 
-			// Node decodes base64 natively; the loader's own decoder is a loop in JavaScript.
-			const binary = '(w=Buffer.from(H.slice(37),"base64"),!0)';
-			return {contents: source.replaceAll(test, binary), loader: 'js'};
+/*
+Ink awaits two things in development only (DEV=true): its devtools (an empty module here, see
+noDevtools) and its own package.json for them. Without them it has nothing to wait for.
+*/
+const inkWithoutAwait = {
+	name: 'ink-without-await',
+	setup(build) {
+		build.onLoad({filter: /ink[\\/]build[\\/]reconciler\.js$/}, async args => {
+			let source = await fs.readFile(args.path, 'utf8');
+			for (const [awaited, instead] of [
+				["await import('./devtools.js');", 'void 0;'],
+				[
+					'? await loadPackageJson()',
+					'? {name: undefined, version: undefined}',
+				],
+			]) {
+				expectOnce('ink-without-await', args.path, source, awaited);
+				source = source.replace(awaited, instead);
+			}
+
+			return {contents: source, loader: 'js'};
 		});
 	},
 };
@@ -284,9 +353,55 @@ const nodes = async () => {
 	return found;
 };
 
+/*
+The terminal UI's cache (dist/ui-<V8 version>.cache, with main.js's part for a terminal) comes from
+the wizard's and the panel's first screens, in a pseudo-terminal (the dev dependency
+@lydell/node-pty), each left with the key a person would press.
+*/
+const uiWarmUps = [
+	[[], 'Which subscription do you want to sign in to?', '\u0003'],
+	[['status'], 'Anthropic (Claude Pro/Max)', 'q'],
+];
+
+const inTerminal = async (node, args, env, shown, key) => {
+	const {default: pty} = await import('@lydell/node-pty');
+	await new Promise((resolve, reject) => {
+		const child = pty.spawn(node, args, {
+			name: 'xterm-256color',
+			cols: 100,
+			rows: 30,
+			env: {...env, TERM: 'xterm-256color'},
+		});
+		let screen = '';
+		let pressed = false;
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(
+				new Error(
+					`build: ${args.join(' ')} did not show "${shown}" in a terminal within 15 s`,
+				),
+			);
+		}, 15_000);
+		child.onData(data => {
+			screen += data;
+			if (
+				!pressed &&
+				screen.replaceAll(/\u001B\[[\d;?]*[A-Za-z]/g, '').includes(shown)
+			) {
+				pressed = true;
+				child.write(key);
+			}
+		});
+		child.onExit(() => {
+			clearTimeout(timer);
+			resolve();
+		});
+	});
+};
+
 const writeCodeCaches = async () => {
 	for (const file of await fs.readdir(dist)) {
-		if (/^main-.*\.cache$/.test(file)) {
+		if (/^(?:main|ui)-.*\.cache$/.test(file)) {
 			await fs.rm(path.join(dist, file), {force: true});
 		}
 	}
@@ -312,12 +427,14 @@ const writeCodeCaches = async () => {
 			HTTP_PROXY: closed,
 			PI_AUTH_WRITE_CODE_CACHE: '1',
 		};
+		const cli = path.join(dist, 'cli.js');
 		for (const node of await nodes()) {
 			for (const args of warmUps) {
-				await execFileAsync(node, [path.join(dist, 'cli.js'), ...args], {
-					env,
-					timeout: 15_000,
-				});
+				await execFileAsync(node, [cli, ...args], {env, timeout: 15_000});
+			}
+
+			for (const [args, shown, key] of uiWarmUps) {
+				await inTerminal(node, [cli, ...args], env, shown, key);
 			}
 		}
 	} finally {
@@ -342,7 +459,7 @@ await writeAtomically(
 	`${JSON.stringify({name, version, description, type: 'commonjs'}, null, '\t')}\n`,
 );
 
-const [mainResult, ...results] = await Promise.all([
+const [mainResult, uiResult, ...results] = await Promise.all([
 	esbuild.build({
 		...common,
 		entryPoints: ['source/cli.ts'],
@@ -367,15 +484,18 @@ const [mainResult, ...results] = await Promise.all([
 	esbuild.build({
 		...common,
 		entryPoints: ['source/ui/interactive.tsx'],
-		outfile: 'dist/ui/interactive.mjs',
-		format: 'esm',
+		outfile: 'dist/ui.js',
+		format: 'cjs',
+		supported: {'dynamic-import': false},
 		external: ['open', 'undici', 'proper-lockfile'],
 		define: {'process.env.NODE_ENV': '"production"'},
-		plugins: [noDevtools, fastText, yogaWithoutFetch],
-		// Bundled CommonJS (React) calls require() for Node built-ins.
-		banner: {
-			js: "import {createRequire as __pi_auth_require} from 'node:module'; const require = __pi_auth_require(import.meta.url);",
-		},
+		plugins: [
+			noDevtools,
+			fastText,
+			yogaAtOnce,
+			inkWithoutAwait,
+			builtinDefaults,
+		],
 	}),
 	...[
 		['source/sandbox/demo.ts', 'dist/sandbox/demo.mjs'],
@@ -385,12 +505,11 @@ const [mainResult, ...results] = await Promise.all([
 	),
 ]);
 
-// main.js opens with the build's id, which the launcher and the code cache carry too.
-const [main] = mainResult.outputFiles;
-const build = createHash('sha256')
-	.update(main.contents)
-	.digest('hex')
-	.slice(0, 16);
+// Each bundle opens with the build's id, which the launcher and the code caches carry too.
+const bundles = [...mainResult.outputFiles, ...uiResult.outputFiles];
+const hash = createHash('sha256');
+for (const bundle of bundles) hash.update(bundle.contents);
+const build = hash.digest('hex').slice(0, 16);
 const launcher = await esbuild.build({
 	...common,
 	entryPoints: ['source/launcher.ts'],
@@ -399,13 +518,15 @@ const launcher = await esbuild.build({
 	define: {PI_AUTH_BUILD: JSON.stringify(build)},
 });
 await Promise.all([
-	writeAtomically(main.path, `//${build}\n${main.text}`),
+	...bundles.map(async bundle =>
+		writeAtomically(bundle.path, `//${build}\n${bundle.text}`),
+	),
 	...results
 		.flatMap(result => result.outputFiles)
 		.map(async file => writeAtomically(file.path, file.contents)),
 ]);
-// The launcher last: one from the build before that reads this main.js finds another build's id in
-// it, and runs it without a cache.
+// The launcher last: one from the build before that reads these bundles finds another build's id
+// in them, and runs them without a cache.
 await writeAtomically(
 	launcher.outputFiles[0].path,
 	launcher.outputFiles[0].contents,
