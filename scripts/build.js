@@ -28,6 +28,8 @@ const common = {
 	logLevel: 'warning',
 	write: false,
 	legalComments: 'none',
+	// esbuild's default, said here because the launcher reads the bundles as latin1.
+	charset: 'ascii',
 	minifyWhitespace: true,
 	minifySyntax: true,
 };

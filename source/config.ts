@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {isRecord} from './credentials/credential.js';
 import {PiAuthError} from './errors.js';
-import {isLoopbackUrl} from './oauth/loopback.js';
+import {isLoopbackHost} from './oauth/loopback.js';
 import {findProvider, providerIds} from './providers/registry.js';
 import type {Endpoints, Provider, ProviderContext} from './providers/types.js';
 
@@ -32,7 +32,7 @@ const checkUrl = (file: string, key: string, value: unknown): string => {
 	}
 
 	if (url.protocol === 'https:') return value;
-	if (url.protocol === 'http:' && isLoopbackUrl(value)) return value;
+	if (url.protocol === 'http:' && isLoopbackHost(url)) return value;
 	throw configError(
 		file,
 		key,

@@ -39,7 +39,8 @@ const load = (name: 'main' | 'ui'): unknown => {
 	if (loaded.has(name)) return loaded.get(name);
 	const file = join(__dirname, `${name}.js`);
 	const cacheFile = join(__dirname, `${name}-${process.versions.v8}.cache`);
-	const source = readFileSync(file, 'utf8');
+	// esbuild writes ASCII only (non-ASCII text is escaped), which latin1 reads without decoding.
+	const source = readFileSync(file, 'latin1');
 	const sameBuild = source.startsWith(`//${PI_AUTH_BUILD}\n`);
 	let cachedData: Buffer | undefined;
 	if (sameBuild) {

@@ -1,7 +1,4 @@
 import type {CommandContext} from './commands/io.js';
-import {loginCommand} from './commands/login.js';
-import {logoutCommand} from './commands/logout.js';
-import {refreshCommand} from './commands/refresh.js';
 import {statusCommand} from './commands/status.js';
 import {tokenCommand} from './commands/token.js';
 import {buildContext} from './context.js';
@@ -125,6 +122,7 @@ const runScripted = async (
 		}
 
 		case 'refresh': {
+			const {refreshCommand} = await import('./commands/refresh.js');
 			return refreshCommand(context, {
 				targets: positional(parsed),
 				force: flags.force,
@@ -139,6 +137,7 @@ const runScripted = async (
 				);
 			}
 
+			const {logoutCommand} = await import('./commands/logout.js');
 			return logoutCommand(context, {ids, all: flags.all});
 		}
 
@@ -153,6 +152,7 @@ const runScripted = async (
 
 			const provider = resolveProvider(id);
 			const method = resolveMethod(provider, flags.method);
+			const {loginCommand} = await import('./commands/login.js');
 			return loginCommand(context, {
 				provider,
 				method,

@@ -10,8 +10,12 @@ export const isLoopbackUrl = (value: string): boolean => {
 		return false;
 	}
 
-	const host = url.hostname;
-	if (host === 'localhost' || host === '[::1]') return true;
-	// WHATWG URL already normalises IPv4 forms (127.1, 0x7f.0.0.1) to dotted quads.
-	return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+	return isLoopbackHost(url);
 };
+
+/** The same, for a URL already parsed. */
+export const isLoopbackHost = ({hostname}: URL): boolean =>
+	hostname === 'localhost' ||
+	hostname === '[::1]' ||
+	// WHATWG URL already normalises IPv4 forms (127.1, 0x7f.0.0.1) to dotted quads.
+	/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);

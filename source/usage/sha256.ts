@@ -23,16 +23,17 @@ const K = Uint32Array.from([
 export const sha256Hex = (text: string): string => {
 	const bytes = Buffer.from(text, 'utf8');
 	// The message, a 1 bit, zeros, and its length in bits (64-bit big-endian), in 64-byte blocks.
+	// Plain arrays and shifts: Buffer's and DataView's readers cost more on a first call than the
+	// whole digest.
 	const blocks = Math.ceil((bytes.length + 9) / 64);
-	const padded = Buffer.alloc(blocks * 64);
-	bytes.copy(padded);
+	const padded = new Uint8Array(blocks * 64);
+	padded.set(bytes);
 	padded[bytes.length] = 0x80;
-	padded.writeUInt32BE(
-		Math.floor(bytes.length / 0x20_00_00_00),
-		padded.length - 8,
-	);
-	padded.writeUInt32BE((bytes.length * 8) >>> 0, padded.length - 4);
-	const words = new DataView(padded.buffer, padded.byteOffset, padded.length);
+	const bits = bytes.length * 8;
+	for (let i = 1; i <= 8; i++) {
+		padded[padded.length - i] = Math.floor(bits / 2 ** (8 * (i - 1))) & 0xff;
+	}
+
 	const hash = Uint32Array.from([
 		0x6a_09_e6_67, 0xbb_67_ae_85, 0x3c_6e_f3_72, 0xa5_4f_f5_3a, 0x51_0e_52_7f,
 		0x9b_05_68_8c, 0x1f_83_d9_ab, 0x5b_e0_cd_19,
@@ -41,7 +42,15 @@ export const sha256Hex = (text: string): string => {
 	// Rotations are written out (x >>> n | x << 32 - n): this runs before V8 optimises anything,
 	// where every call and iterator costs.
 	for (let block = 0; block < blocks; block++) {
-		for (let i = 0; i < 16; i++) w[i] = words.getUint32(block * 64 + i * 4);
+		for (let i = 0; i < 16; i++) {
+			const at = block * 64 + i * 4;
+			w[i] =
+				(padded[at]! << 24) |
+				(padded[at + 1]! << 16) |
+				(padded[at + 2]! << 8) |
+				padded[at + 3]!;
+		}
+
 		for (let i = 16; i < 64; i++) {
 			const x = w[i - 15]!;
 			const y = w[i - 2]!;
@@ -90,5 +99,7 @@ export const sha256Hex = (text: string): string => {
 		hash[7]! += h;
 	}
 
-	return Buffer.from(hash.buffer).swap32().toString('hex');
+	let hex = '';
+	for (const word of hash) hex += word.toString(16).padStart(8, '0');
+	return hex;
 };
