@@ -19,6 +19,13 @@ them).
 import {readFileSync, renameSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {Script} from 'node:vm';
+import {
+	cacheFileContents,
+	cacheFileName,
+	cachedDataOf,
+	isBundleOf,
+	wrapBundle,
+} from './code-cache.js';
 
 /** The build's id: the start of a SHA-256 of the bundles (scripts/build.js). */
 declare const PI_AUTH_BUILD: string;
@@ -38,40 +45,33 @@ const loaded = new Map<string, unknown>();
 const load = (name: 'main' | 'ui'): unknown => {
 	if (loaded.has(name)) return loaded.get(name);
 	const file = join(__dirname, `${name}.js`);
-	const cacheFile = join(__dirname, `${name}-${process.versions.v8}.cache`);
+	const cacheFile = join(__dirname, cacheFileName(name, process.versions.v8));
 	// esbuild writes ASCII only (non-ASCII text is escaped), which latin1 reads without decoding.
 	const source = readFileSync(file, 'latin1');
-	const sameBuild = source.startsWith(`//${PI_AUTH_BUILD}\n`);
+	const sameBuild = isBundleOf(PI_AUTH_BUILD, source);
 	let cachedData: Buffer | undefined;
 	if (sameBuild) {
 		try {
-			const cache = readFileSync(cacheFile);
-			if (cache.toString('latin1', 0, PI_AUTH_BUILD.length) === PI_AUTH_BUILD) {
-				cachedData = cache.subarray(PI_AUTH_BUILD.length);
-			}
+			cachedData = cachedDataOf(PI_AUTH_BUILD, readFileSync(cacheFile));
 		} catch {}
 	}
 
-	const script = new Script(
-		`(function (exports, require, module, __filename, __dirname, __pi_auth_import, __pi_auth_load) {${source}\n})`,
-		{filename: file, ...(cachedData ? {cachedData} : {})},
-	);
+	const script = new Script(wrapBundle(source), {
+		filename: file,
+		...(cachedData ? {cachedData} : {}),
+	});
 	if (writeCaches && sameBuild) {
 		process.on('exit', () => {
 			const temporary = `${cacheFile}.${process.pid}.tmp`;
 			writeFileSync(
 				temporary,
-				Buffer.concat([
-					Buffer.from(PI_AUTH_BUILD, 'latin1'),
-					script.createCachedData(),
-				]),
+				cacheFileContents(PI_AUTH_BUILD, script.createCachedData()),
 			);
 			renameSync(temporary, cacheFile);
 		});
 	}
 
 	const module_ = {exports: {}};
-	loaded.set(name, module_.exports);
 	(script.runInThisContext() as (...parameters: unknown[]) => void)(
 		module_.exports,
 		// This file's own require: it resolves from the same folder as the bundles would.
