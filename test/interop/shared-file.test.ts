@@ -13,10 +13,7 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {readAuthFile} from '../../source/credentials/auth-file.js';
-import {
-	type FakeCodex,
-	startFakeCodex,
-} from '../../source/sandbox/fake-codex.js';
+import {startFakeCodex} from '../../source/sandbox/fake-codex.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {piEnv, piNode, piRoot, runPi} from '../helpers/pi.js';
 import {makeTempDir} from '../helpers/temp-dir.js';

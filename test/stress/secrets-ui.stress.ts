@@ -42,7 +42,6 @@ const MINE = {
 
 const ROWS = 60;
 const COLS = 120;
-const DOWN = '\u001B[B';
 const ESC = '\u001B';
 const CODE_BOX = /│\s+((?:[A-Z0-9-] ){3,}[A-Z0-9-])\s+│/;
 

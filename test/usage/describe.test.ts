@@ -8,8 +8,20 @@ const icu = (value: number) =>
 describe('amount', () => {
 	it('says what toLocaleString en-US with two decimals says', () => {
 		for (const value of [
-			0, 1, 12, 999.995, 1.005, 0.125, 0.005, 1203.55, 1500, -42, -1234567.891,
-			1e15 + 0.5, 300.1, 7.999,
+			0,
+			1,
+			12,
+			999.995,
+			1.005,
+			0.125,
+			0.005,
+			1203.55,
+			1500,
+			-42,
+			-1234567.891,
+			1e15 + 0.5,
+			300.1,
+			7.999,
 		]) {
 			expect(amount(value)).toBe(icu(value));
 		}
