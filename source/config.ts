@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {isRecord} from './credentials/credential.js';
 import {PiAuthError} from './errors.js';
+import type {Fetch} from './oauth/http-client.js';
 import {isLoopbackHost} from './oauth/loopback.js';
 import {findProvider, providerIds} from './providers/registry.js';
 import type {Endpoints, Provider, ProviderContext} from './providers/types.js';
@@ -194,7 +195,7 @@ export const callbackPortsFor = (
 export const providerContext = (
 	deps: {
 		config: Config;
-		fetch: typeof fetch;
+		fetch: Fetch;
 		now: () => number;
 		signal?: AbortSignal;
 		stateDir?: string;

@@ -8,6 +8,7 @@ import {hasPending} from './profiles/profile-file.js';
 import {createAuthStore} from './credentials/store.js';
 import type {Flags} from './flags.js';
 import {parseDuration} from './format.js';
+import type {Fetch} from './oauth/http-client.js';
 import type {RunOptions} from './run.js';
 
 /** pi's move from oauth.json to auth.json, done as pi does it when pi-auth starts first; said once. */
@@ -100,7 +101,7 @@ export const buildContext = async (
 		file,
 		...(waitMs === undefined ? {} : {lock: {waitMs}}),
 	});
-	let fetchPromise: Promise<typeof fetch> | undefined;
+	let fetchPromise: Promise<Fetch> | undefined;
 	return {
 		store,
 		config,

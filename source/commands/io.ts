@@ -1,5 +1,6 @@
 import type {Config} from '../config.js';
 import type {AuthStore} from '../credentials/store.js';
+import type {Fetch} from '../oauth/http-client.js';
 import {printable} from '../printable.js';
 
 /** What every command gets: the world, injected, so tests can run commands in-process. */
@@ -12,7 +13,7 @@ export type CommandContext = {
 	stdout: NodeJS.WritableStream & {isTTY?: boolean};
 	stderr: NodeJS.WritableStream;
 	/** Proxy-aware fetch, created on first use (undici loads only when a proxy is set). */
-	fetch: () => Promise<typeof fetch>;
+	fetch: () => Promise<Fetch>;
 	json: boolean;
 	/** PI_AUTH_LOCK_WAIT: how long to wait for any busy lock (the credential file's, the usage cache's). */
 	lockWaitMs?: number;

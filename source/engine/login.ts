@@ -6,6 +6,7 @@ import {
 	startCallbackServer,
 } from '../oauth/callback-server.js';
 import {pollDevice} from '../oauth/device-poller.js';
+import type {Fetch} from '../oauth/http-client.js';
 import {onHosts, openableUrl} from '../oauth/openable-url.js';
 import {randomState} from '../oauth/authorize-url.js';
 import {createPkce} from '../oauth/pkce.js';
@@ -14,7 +15,7 @@ import type {Endpoints, Provider} from '../providers/types.js';
 
 export type LoginDeps = {
 	config: Config;
-	fetch: typeof fetch;
+	fetch: Fetch;
 	now: () => number;
 	signal?: AbortSignal;
 	/** pi-auth's state folder (docs/contract.md), for providers that keep something there. */

@@ -10,12 +10,13 @@ import type {AuthStore} from '../credentials/store.js';
 import {type Rotated, keepForRecovery} from '../credentials/recovery.js';
 import {PiAuthError, isPiAuthError} from '../errors.js';
 import {neverExpires} from '../format.js';
+import type {Fetch} from '../oauth/http-client.js';
 import type {Provider} from '../providers/types.js';
 
 export type RefreshDeps = {
 	store: AuthStore;
 	config: Config;
-	fetch: typeof fetch;
+	fetch: Fetch;
 	now: () => number;
 	signal?: AbortSignal;
 	/** Told when refreshed tokens could only be kept in the recovery file. */

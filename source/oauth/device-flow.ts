@@ -5,7 +5,7 @@ loop itself is device-poller.ts. Providers that depart from the RFC (Codex, GitH
 */
 import {PiAuthError} from '../errors.js';
 import type {DevicePoll} from './device-poller.js';
-import {errorCode, httpFailure, postToken} from './http.js';
+import {type Fetch, errorCode, httpFailure, postToken} from './http.js';
 import {isLoopbackUrl} from './loopback.js';
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -109,7 +109,7 @@ an `error` as GitHub sends them) become poll states; access_denied and expired_t
 anything else is thrown as classified there. A success is the raw token response.
 */
 export const pollDeviceToken = async (request: {
-	fetch: typeof fetch;
+	fetch: Fetch;
 	url: string;
 	body: Record<string, string>;
 	signal?: AbortSignal;
@@ -155,7 +155,7 @@ that sends RFC 8628 §3.4's token request and turns a success into a credential 
 export const deviceSession = <T>(
 	start: DeviceStart,
 	request: {
-		fetch: typeof fetch;
+		fetch: Fetch;
 		url: string;
 		clientId: string;
 		signal?: AbortSignal;

@@ -1,5 +1,6 @@
 import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import type {HeaderReader} from './http-client.js';
 
 export type EndpointKind = 'token' | 'api';
 
@@ -56,7 +57,7 @@ export type FailureInput = {
 	status: number;
 	/** The parsed JSON body; undefined when the body was empty or not JSON. */
 	body: unknown;
-	headers?: Headers;
+	headers?: HeaderReader;
 	url: string;
 	/** A token endpoint's 401/403 means the grant is gone; an API's may be something else. */
 	kind?: EndpointKind;

@@ -1,5 +1,12 @@
 import {isRecord} from '../credentials/credential.js';
 import {PiAuthError} from '../errors.js';
+import {
+	type Fetch,
+	type FetchInit,
+	type FetchResponse,
+	type HeaderReader,
+	httpFetch,
+} from './http-client.js';
 import {type EndpointKind, hostOf, httpFailure} from './http-failure.js';
 import {anyProxy, proxyFor} from './proxy.js';
 
@@ -12,12 +19,17 @@ export {
 	parseRetryAfter,
 } from './http-failure.js';
 
-export type Fetch = typeof fetch;
+export type {
+	Fetch,
+	FetchInit,
+	FetchResponse,
+	HeaderReader,
+} from './http-client.js';
 
 /** A response that arrived whole: status, headers and at most `maxBytes` of body. */
 export type HttpResult = {
 	status: number;
-	headers: Headers;
+	headers: HeaderReader;
 	bytes: Uint8Array;
 	/** The parsed body, or undefined when it is empty or not JSON. */
 	json: unknown;
@@ -26,7 +38,7 @@ export type HttpResult = {
 export type SendOptions = {
 	fetch: Fetch;
 	url: string;
-	init: RequestInit;
+	init: FetchInit;
 	timeoutMs?: number;
 	signal?: AbortSignal;
 	maxBytes?: number;
@@ -44,7 +56,7 @@ const tooLarge = (url: string): PiAuthError =>
 	);
 
 const readCapped = async (
-	response: Response,
+	response: FetchResponse,
 	url: string,
 	maxBytes: number,
 ): Promise<Uint8Array> => {
@@ -220,14 +232,15 @@ export const getJson = async (
 	});
 
 /**
-Returns a fetch that sends each request through the proxy proxy.ts picks for its origin (curl's
+Returns the fetch every request goes through: httpFetch (http-client.ts, node:http) when no proxy
+variable is set, else one that sends each request through the proxy proxy.ts picks for its origin (curl's
 rules: HTTPS_PROXY for https, HTTP_PROXY for http, NO_PROXY, never for loopback hosts), deciding
 per connection, so a redirect to another origin is decided afresh. undici is imported only when a
 proxy is set: it costs ~70 ms, and start-up time of `token` is measured. Values come from `env`
 only, never from process.env behind its back.
 */
 export const createFetch = async (env: NodeJS.ProcessEnv): Promise<Fetch> => {
-	if (!anyProxy(env)) return globalThis.fetch;
+	if (!anyProxy(env)) return httpFetch;
 	const undici = await import('undici');
 	const proxies = new Map<string, InstanceType<typeof undici.ProxyAgent>>();
 	const through = (proxy: string) => {
@@ -250,7 +263,7 @@ export const createFetch = async (env: NodeJS.ProcessEnv): Promise<Fetch> => {
 	);
 	const proxied = async (
 		input: Parameters<Fetch>[0],
-		init?: RequestInit,
+		init?: FetchInit,
 	): Promise<Response> =>
 		(await undici.fetch(
 			input as Parameters<typeof undici.fetch>[0],

@@ -1,5 +1,6 @@
 import type {Credential, OAuthCredential} from '../credentials/credential.js';
 import type {DevicePoll} from '../oauth/device-poller.js';
+import type {Fetch} from '../oauth/http-client.js';
 
 export type Method = 'oauth' | 'device' | 'setup-token' | 'api-key';
 export const allMethods: readonly Method[] = [
@@ -13,7 +14,7 @@ export type Endpoints = Record<string, string>;
 
 /** What an adapter function gets: everything that talks to the world is injected. */
 export type ProviderContext = {
-	fetch: typeof fetch;
+	fetch: Fetch;
 	endpoints: Endpoints;
 	now: () => number;
 	signal?: AbortSignal;

@@ -32,6 +32,7 @@ import {networkInterfaces} from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {PiAuthError} from '../../source/errors.js';
+import {httpFetch} from '../../source/oauth/http-client.js';
 import {createFetch, getJson, postToken} from '../../source/oauth/http.js';
 import {proxyFor} from '../../source/oauth/proxy.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
@@ -385,14 +386,12 @@ describe("proxyFor: curl's rules, and loopback never", () => {
 });
 
 describe('createFetch and proxies', () => {
-	it('returns the global fetch when no proxy variable is set (NO_PROXY alone changes nothing)', async () => {
-		expect(await createFetch({})).toBe(globalThis.fetch);
-		expect(await createFetch({NO_PROXY: '*', no_proxy: 'x'})).toBe(
-			globalThis.fetch,
-		);
-		expect(await createFetch({HTTP_PROXY: ''})).toBe(globalThis.fetch);
+	it('returns httpFetch (node:http) when no proxy variable is set (NO_PROXY alone changes nothing)', async () => {
+		expect(await createFetch({})).toBe(httpFetch);
+		expect(await createFetch({NO_PROXY: '*', no_proxy: 'x'})).toBe(httpFetch);
+		expect(await createFetch({HTTP_PROXY: ''})).toBe(httpFetch);
 		expect(await createFetch({HTTP_PROXY: 'http://127.0.0.1:1'})).not.toBe(
-			globalThis.fetch,
+			httpFetch,
 		);
 	});
 
