@@ -41,6 +41,8 @@ type Seen = {
 	body: string;
 };
 
+// A self-signed certificate for 127.0.0.1 and localhost, valid from 2000 to 2999: no clock a test
+// machine may have makes it expire or not yet valid.
 const TLS = {
 	key: readFileSync(new URL('../fixtures/tls/key.pem', import.meta.url)),
 	cert: readFileSync(new URL('../fixtures/tls/cert.pem', import.meta.url)),
