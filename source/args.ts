@@ -9,6 +9,20 @@ const validFlags = [...knownFlags]
 	.map(name => (name === 'browser' ? '--no-browser' : `--${name}`))
 	.join(', ');
 
+type Meow = Awaited<ReturnType<typeof importMeow>>['default'];
+
+const parseWithMeow = (meow: Meow, argv: readonly string[]) =>
+	meow('', {
+		// Only `url` is read (to find package.json); the CommonJS bundle defines it (scripts/build.js).
+		importMeta: {url: import.meta.url} as ImportMeta,
+		argv: [...argv],
+		flags: flagSpec,
+		description: false,
+		autoHelp: false,
+		autoVersion: false,
+		allowUnknownFlags: true,
+	});
+
 /** Unknown flags are a usage error that lists the valid ones (meow's own check does not). */
 const findUnknownFlag = (argv: readonly string[]): string | undefined => {
 	for (const arg of argv) {
@@ -41,16 +55,21 @@ export const parseArgs = async (
 
 	// meow is published as ES modules only (esm-import.ts).
 	const {default: meow} = await importMeow();
-	const cli = meow('', {
-		// Only `url` is read (to find package.json); the CommonJS bundle defines it (scripts/build.js).
-		importMeta: {url: import.meta.url} as ImportMeta,
-		argv: [...argv],
-		flags: flagSpec,
-		description: false,
-		autoHelp: false,
-		autoVersion: false,
-		allowUnknownFlags: true,
-	});
+	let cli;
+	try {
+		cli = parseWithMeow(meow, argv);
+	} catch (error) {
+		// meow refuses a flag given twice, naming it as a property (--maxAge): said as typed.
+		const twice = /^The flag --(\w+) can only be set once/.exec(
+			(error as Error).message,
+		);
+		if (!twice) throw error;
+		throw new PiAuthError(
+			'usage',
+			`--${kebab(twice[1] ?? '')} is given more than once. Give it once.`,
+		);
+	}
+
 	const version = cli.pkg.version ?? 'unknown';
 	const [first, ...input] = cli.input;
 	const isCommand = (name: string | undefined): name is Command =>

@@ -113,4 +113,13 @@ describe('fastParse', () => {
 			{numRuns: 1000},
 		);
 	});
+
+	it('leaves a flag given twice to meow, which refuses it as typed', async () => {
+		const argv = ['status', '--line', '--max-age', '1h', '--max-age=2h'];
+		expect(fastParse(argv)).toBeUndefined();
+		await expect(parseArgs(argv, io)).rejects.toMatchObject({
+			code: 'usage',
+			message: '--max-age is given more than once. Give it once.',
+		});
+	});
 });
