@@ -1,10 +1,11 @@
 // npm run build: bundles source/ into dist/ with esbuild (tsc only type-checks, in npm test).
 //
-// dist/cli.js is CommonJS on purpose. Start-up time of `pi-auth token` is a measured feature, and
-// on Node 20 an ES module entry costs ~9 ms before the first line runs (the ESM loader), which is a
-// third of Node's own start-up; a CommonJS entry costs nothing measurable. The interactive UI
-// (Ink, which uses top-level await and so cannot be require()d) and the demo sandbox are ES module
-// bundles (.mjs) loaded with import() only when a terminal session needs them.
+// The bundles are CommonJS on purpose. Start-up time of `pi-auth token` is a measured feature, and
+// on Node 20 an ES module entry costs ~9 ms before the first line runs (the ES module loader), a
+// third of Node's own start-up. dist/main.js holds every command and dist/ui.js the terminal UI;
+// dist/cli.js (source/launcher.ts) runs them from the V8 code caches written at the end of this
+// script (docs/architecture.md, "Builds"). The demo sandbox and the stand-in browser are ES module
+// bundles (.mjs) of their own.
 import {execFile} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -537,6 +538,8 @@ await Promise.all([
 		.flatMap(result => result.outputFiles)
 		.map(async file => writeAtomically(file.path, file.contents)),
 ]);
+// Earlier builds put the UI in dist/ui/ as an ES module; nothing loads it any more.
+await fs.rm(path.join(dist, 'ui'), {recursive: true, force: true});
 // The launcher last: one from the build before that reads these bundles finds another build's id
 // in them, and runs them without a cache.
 await writeAtomically(
