@@ -1,5 +1,4 @@
 import {afterEach, describe, expect, it} from 'vitest';
-import {PiAuthError} from '../../source/errors.js';
 import {
 	type CallbackServer,
 	startCallbackServer,
@@ -15,6 +14,7 @@ import {
 	startFakeAnthropic,
 } from '../../source/sandbox/fake-anthropic.js';
 import {busyPort} from './sandbox-cli.js';
+import {failure} from '../helpers/failure.js';
 
 const opened: Array<FakeAnthropic | CallbackServer> = [];
 afterEach(async () => {
@@ -25,15 +25,6 @@ const fake = async () => {
 	const server = await startFakeAnthropic();
 	opened.push(server);
 	return server;
-};
-
-const failure = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a failure'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
 };
 
 const refreshBody = (token: string) => ({

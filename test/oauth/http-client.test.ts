@@ -26,6 +26,7 @@ import {
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 import {json, readBody} from './local-server.js';
+import {failure} from '../helpers/failure.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -89,15 +90,6 @@ const serve = async (
 	opened.push({close});
 	const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 	return {url, close, seen};
-};
-
-const failure = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a failure'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
 };
 
 /** What a request ended with, comparable across fetch implementations. */
