@@ -23,14 +23,17 @@ export type LineOptions = {
 	maxAgeMs?: number;
 };
 
-/** The names people use for these subscriptions; other ids as they are. */
-const SHORT_NAMES: Record<string, string> = {
-	anthropic: 'claude',
-	'openai-codex': 'codex',
-	'github-copilot': 'copilot',
-	openai: 'chatgpt',
-	'kimi-coding': 'kimi',
-};
+/**
+The names people use for these subscriptions; other ids as they are. A Map: an id from the file
+may be "constructor", which a plain object would answer.
+*/
+const SHORT_NAMES = new Map([
+	['anthropic', 'claude'],
+	['openai-codex', 'codex'],
+	['github-copilot', 'copilot'],
+	['openai', 'chatgpt'],
+	['kimi-coding', 'kimi'],
+]);
 
 const MARKERS: Record<CredentialView['state'], string> = {
 	valid: '',
@@ -88,7 +91,7 @@ The name on the line: `claude`, or `claude:work` when the line shows more than o
 the provider (profiles named as targets), so two accounts never read the same.
 */
 const nameOf = (view: CredentialView, several: ReadonlySet<string>) => {
-	const name = SHORT_NAMES[view.provider.id] ?? view.provider.id;
+	const name = SHORT_NAMES.get(view.provider.id) ?? view.provider.id;
 	return several.has(view.provider.id) && view.profile
 		? `${name}:${view.profile}`
 		: name;

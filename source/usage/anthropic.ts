@@ -66,19 +66,22 @@ const scopedLabel = (limit: Record<string, unknown>): string => {
 	return '7d-scoped';
 };
 
-const LIMIT_LABELS: Record<string, (limit: Record<string, unknown>) => string> =
-	{
-		session: () => '5h',
-		weekly_all: () => '7d',
-		weekly_scoped: scopedLabel,
-	};
+// A Map: the kind comes from the server, and a plain object would answer "__proto__" too.
+const LIMIT_LABELS = new Map<
+	string,
+	(limit: Record<string, unknown>) => string
+>([
+	['session', () => '5h'],
+	['weekly_all', () => '7d'],
+	['weekly_scoped', scopedLabel],
+]);
 
 /** The newer `limits` array; entries of kinds not known yet are dropped (their window is unknown). */
 const limitWindows = (value: unknown): UsageWindow[] => {
 	if (!Array.isArray(value)) return [];
 	return value.flatMap(entry => {
 		const limit = record(entry);
-		const labelOf = LIMIT_LABELS[text(limit?.['kind']) ?? ''];
+		const labelOf = LIMIT_LABELS.get(text(limit?.['kind']) ?? '');
 		if (!limit || !labelOf) return [];
 		const parsed = window(labelOf(limit), limit['percent'], limit['resets_at']);
 		return parsed ? [parsed] : [];

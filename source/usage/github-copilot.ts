@@ -26,13 +26,14 @@ so the date says nothing; the size does: an entitlement above the plan's premium
 allowance can only be credits, and so can a fractional one (requests are whole) or a Max plan
 (it never had premium requests).
 */
-const PREMIUM_ALLOWANCE: Record<string, number> = {
-	free: 50,
-	individual: 300,
-	individual_pro: 1500,
-	business: 300,
-	enterprise: 1000,
-};
+// A Map: the plan comes from the server, and a plain object would answer "constructor" too.
+const PREMIUM_ALLOWANCE = new Map([
+	['free', 50],
+	['individual', 300],
+	['individual_pro', 1500],
+	['business', 300],
+	['enterprise', 1000],
+]);
 const LARGEST_ALLOWANCE = 1500;
 
 const creditMetered = (
@@ -47,7 +48,7 @@ const creditMetered = (
 	if (entitlement === undefined || entitlement <= 0) return false;
 	return (
 		!Number.isInteger(entitlement) ||
-		entitlement > (PREMIUM_ALLOWANCE[plan] ?? LARGEST_ALLOWANCE)
+		entitlement > (PREMIUM_ALLOWANCE.get(plan) ?? LARGEST_ALLOWANCE)
 	);
 };
 

@@ -60,6 +60,13 @@ const line = (usage: CachedUsage[], options = {}) =>
 	statusLine(usage, {now: NOW, env: {}, color: false, ...options});
 
 describe('status --line, formatted', () => {
+	it('names an id it has no short name for as it is, whatever it is', () => {
+		for (const id of ['constructor', '__proto__', 'toString']) {
+			const usage = usageOf({[id]: {type: 'api_key', key: 'KEY'}});
+			expect(line(usage), id).toBe(`${id} ok`);
+		}
+	});
+
 	it('shows each state: numbers, a marker for expiring, expired and needs-login, ok for keys, ? before any fetch', () => {
 		const usage = usageOf(
 			{

@@ -84,6 +84,15 @@ describe('parseAnthropicUsage', () => {
 		});
 	});
 
+	it('drops limits of kinds it does not know, whatever they are called', () => {
+		for (const kind of ['__proto__', 'constructor', 'toString', 'weekly_new']) {
+			expect(
+				parseAnthropicUsage({limits: [{kind, percent: 40}]}).windows,
+				kind,
+			).toEqual([]);
+		}
+	});
+
 	it('keeps the fuller of two limits that share a label', () => {
 		const limit = (percent: number, name: string) => ({
 			kind: 'weekly_scoped',

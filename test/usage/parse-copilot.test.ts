@@ -166,6 +166,15 @@ describe('parseCopilotUsage', () => {
 			'credits',
 		);
 		expect(label({}, {})).toBe('premium');
+		// A plan the table lacks is judged by the largest allowance, whatever its name.
+		for (const plan of ['constructor', '__proto__', 'toString']) {
+			expect(label({copilot_plan: plan}, {entitlement: 1500}), plan).toBe(
+				'premium',
+			);
+			expect(label({copilot_plan: plan}, {entitlement: 2000}), plan).toBe(
+				'credits',
+			);
+		}
 	});
 
 	it('reads the x-quota-snapshot-<id> headers as the body (ent, rem, totRem, ov, ovPerm, rst)', () => {
