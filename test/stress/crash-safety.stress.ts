@@ -136,7 +136,7 @@ describe('crash safety', () => {
 					const dead = writers.find(({child}) => child.exited);
 					if (dead) {
 						throw new Error(
-							`${dead.id} exited on its own: ${dead.child.stderr}`,
+							`${dead.id} exited on its own (${JSON.stringify(dead.child.exit)}, seed ${seed}, last lines ${JSON.stringify(dead.child.stdout.slice(-60))}): ${dead.child.stderr}`,
 						);
 					}
 

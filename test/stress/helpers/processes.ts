@@ -16,6 +16,9 @@ export type Child = {
 	readonly stdout: string;
 	readonly stderr: string;
 	readonly exited: boolean;
+	/** How it ended, once it has: its exit code, or the signal that killed it. */
+	readonly exit:
+		{code: number | null; signal: NodeJS.Signals | null} | undefined;
 	/** Settles when the process exits; it is killed (and this rejects) at `timeoutMs`. */
 	result: Promise<Exit>;
 	/** Resolves with the first match of `pattern` in the stream; rejects at the deadline or exit. */
@@ -51,6 +54,7 @@ export const spawnNode = (
 	alive.add(child);
 	const output = {stdout: '', stderr: ''};
 	let exited = false;
+	let exit: Child['exit'];
 	const listeners = new Set<() => void>();
 	const notify = () => {
 		for (const listener of listeners) listener();
@@ -80,6 +84,7 @@ export const spawnNode = (
 			clearTimeout(timer);
 			alive.delete(child);
 			exited = true;
+			exit = {code, signal};
 			notify();
 			resolve({code, signal, ...output, ms: Date.now() - started});
 		});
@@ -97,6 +102,9 @@ export const spawnNode = (
 		},
 		get exited() {
 			return exited;
+		},
+		get exit() {
+			return exit;
 		},
 		result,
 		waitFor: async (stream, pattern, timeoutMs = 15_000) =>
