@@ -1,5 +1,6 @@
 import xterm from '@xterm/headless';
 import pty from '@lydell/node-pty';
+import {afterEach} from 'vitest';
 import {cliPath} from './cli.js';
 
 const {Terminal} = xterm;
@@ -18,6 +19,13 @@ export type PtySession = {
 	/** Sends a signal, as `kill -INT <pid>` would. */
 	signal: (name: NodeJS.Signals) => void;
 };
+
+// Every session a test starts is killed after it, whatever the test's outcome.
+const live = new Set<PtySession>();
+afterEach(() => {
+	for (const session of live) session.kill();
+	live.clear();
+});
 
 /**
 Runs the built CLI in a real pseudo-terminal, read through a headless xterm as a person would see
@@ -69,7 +77,7 @@ export const spawnPty = (
 		return lines.join('\n').replace(/\n+$/, '');
 	};
 
-	return {
+	const session: PtySession = {
 		screen,
 		raw: () => output,
 		write(data) {
@@ -116,6 +124,8 @@ export const spawnPty = (
 			child.kill(name);
 		},
 	};
+	live.add(session);
+	return session;
 };
 
 /**

@@ -4,18 +4,13 @@ once, and the refresh token is single-use — the Codex fake revokes the whole f
 comes back, as OpenAI does. Anything but "one refresh, everyone gets its result" shows up here as a
 needsLogin entry, a failed call, differing tokens or more than one refresh request.
 */
-import {afterEach, describe, expect, it} from 'vitest';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {describe, expect, it} from 'vitest';
+import {spawnPty} from '../helpers/pty.js';
 import {type Exit, report, spread, waitUntil} from './helpers/processes.js';
 import {type World, codexEntry, makeWorld} from './helpers/world.js';
 
 const PROCESSES = 50;
 const ROUNDS = 10;
-
-const sessions: PtySession[] = [];
-afterEach(() => {
-	for (const session of sessions.splice(0)) session.kill();
-});
 
 // Fields pi-auth does not know ride along through every refresh (docs/contract.md).
 const OTHER_TOOL = {
@@ -165,7 +160,6 @@ describe('refresh storm', () => {
 		const world = await makeWorld();
 		await seed(world);
 		const panel = spawnPty(['status', ...world.flags], {env: world.env});
-		sessions.push(panel);
 		await panel.waitFor('OpenAI Codex');
 		// The panel's scheduler sees the expired entry at start and refreshes it: round 0.
 		await waitUntil('the panel to refresh on start', async () => {

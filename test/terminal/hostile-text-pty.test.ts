@@ -13,7 +13,7 @@ import {
 	startSandbox,
 } from '../../source/sandbox/sandbox.js';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 import {
 	type LocalServer,
@@ -26,9 +26,7 @@ const HOSTILE = 'x\u001B]52;c;cm0gLXJmIH4=\u0007\u009B2J\u007F\r\nz';
 const DEFUSED = 'x]52;c;cm0gLXJmIH4=2Jz';
 
 const opened: Array<{close: () => Promise<void>}> = [];
-const sessions: PtySession[] = [];
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await Promise.all(opened.splice(0).map(async item => item.close()));
 });
 
@@ -55,7 +53,6 @@ const world = async (options: SandboxOptions = {}) => {
 			[...args, '--no-browser', '--config', configFile, '--auth-file', file],
 			{env: cleanEnv(home), rows: 40},
 		);
-		sessions.push(session);
 		return session;
 	};
 

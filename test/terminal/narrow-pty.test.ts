@@ -7,16 +7,14 @@ import {
 	startSandbox,
 } from '../../source/sandbox/sandbox.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
-import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
+import {pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -98,7 +96,6 @@ describe('narrow terminals: everything wraps to the width, no phrase is cut', ()
 				cols,
 				rows,
 			});
-			sessions.push(panel);
 			// Anthropic's four windows, each with its reset time.
 			let screen = await panel.waitFor(/7d-sonnet[^\n]*(\n.*)?resets in/);
 			expect(screen).toMatch(/❯ Anthropic \(Claude Pro\/Max\)/);
@@ -125,7 +122,6 @@ describe('narrow terminals: everything wraps to the width, no phrase is cut', ()
 		it(`the wizard's first screens at ${cols}×${rows}`, async () => {
 			const home = await makeTempDir();
 			const wizard = spawnPty([], {env: cleanEnv(home), cols, rows});
-			sessions.push(wizard);
 			let screen = await wizard.waitFor(
 				'Which subscription do you want to sign in to?',
 			);
@@ -157,7 +153,6 @@ describe('the panel says who refreshed a token', () => {
 		const args = await writeThreeProviders(home);
 		const env = cleanEnv(home);
 		const panel = spawnPty(['status', ...args], {env, rows: 40});
-		sessions.push(panel);
 		await panel.waitFor(/OpenAI Codex .*\[valid\]/);
 		expect(await panel.screen()).not.toContain('refreshed');
 

@@ -3,16 +3,14 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -60,7 +58,6 @@ const setup = async (extraArgs: string[] = []) => {
 		['status', '--auth-file', file, '--config', config, ...extraArgs],
 		{env},
 	);
-	sessions.push(panel);
 	await panel.waitFor(/5h\s+█+░+\s+50% used/);
 	/** Sets the fake's numbers, presses r, and waits until the answer is drawn. */
 	const answer = async (used: number, resetsIn?: number) => {

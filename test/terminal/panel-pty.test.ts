@@ -7,16 +7,14 @@ import {
 	startSandbox,
 } from '../../source/sandbox/sandbox.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -50,7 +48,6 @@ describe('the live panel in a real terminal', () => {
 		const env = cleanEnv(home);
 		const args = ['--auth-file', file, '--config', config];
 		const panel = spawnPty(['status', ...args], {env, rows: 40});
-		sessions.push(panel);
 		await panel.waitFor('2 credentials');
 		await panel.waitFor(/Anthropic \(Claude Pro\/Max\) \[valid\]/);
 		expect(sandbox.codex.count('token')).toBe(0);
@@ -95,7 +92,6 @@ describe('the live panel in a real terminal', () => {
 				rows,
 			},
 		);
-		sessions.push(panel);
 		let screen = await panel.waitFor(/7d-sonnet/);
 		screen = await panel.waitFor('more');
 		expect(screen.split('\n').length).toBeLessThanOrEqual(rows);
@@ -132,7 +128,6 @@ describe('the live panel in a real terminal', () => {
 		const env = cleanEnv(home);
 		const args = ['--auth-file', file, '--config', config];
 		const panel = spawnPty(['status', ...args], {env});
-		sessions.push(panel);
 		await panel.waitFor('[refreshing]');
 		panel.write('q');
 		expect(await panel.exited()).toBe(0);

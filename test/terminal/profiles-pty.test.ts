@@ -9,18 +9,16 @@ import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {cleanEnv, runCli} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 const HOUR = 3_600_000;
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -77,7 +75,6 @@ describe('profiles in a real terminal', () => {
 			},
 		);
 		const panel = spawnPty(['status', ...w.args], {env: w.env, rows: 50});
-		sessions.push(panel);
 		let screen = await panel.waitFor(/default ● active · me@home\.example/);
 		expect(screen).toMatch(/^ Anthropic \(Claude Pro\/Max\)$/m);
 		expect(screen).toMatch(/work · me@work\.example \[valid\]/);
@@ -125,7 +122,6 @@ describe('profiles in a real terminal', () => {
 				env: w.env,
 			},
 		);
-		sessions.push(wizard);
 		let screen = await wizard.waitFor(
 			'Anthropic (Claude Pro/Max): you have an account here.',
 		);

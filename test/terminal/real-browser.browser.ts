@@ -5,7 +5,7 @@ import {afterEach, beforeEach, describe, expect, inject, it} from 'vitest';
 import {isLoopbackUrl} from '../../source/oauth/loopback.js';
 import {type Sandbox, startSandbox} from '../../source/sandbox/sandbox.js';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, spawnPty} from '../helpers/pty.js';
+import {spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 // Found by vitest.browser.config.ts (test/helpers/find-browser.ts); without one the run never starts.
@@ -13,12 +13,10 @@ const BROWSER = inject('browserPath');
 
 let sandbox: Sandbox;
 let browser: Browser | undefined;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox();
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await browser?.close();
 	browser = undefined;
 	await sandbox.close();
@@ -44,7 +42,6 @@ describe('a real browser', () => {
 			],
 			{env: cleanEnv(home), cols: 100},
 		);
-		sessions.push(wizard);
 		await wizard.waitFor('Waiting for the browser to come back to localhost:');
 		// The link is printed above the live screen, soft-wrapped: one URL once the rows are joined.
 		const screen = await wizard.waitFor(

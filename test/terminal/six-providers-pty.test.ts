@@ -12,7 +12,6 @@ import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	const fast = {deviceInterval: 0.05};
 	sandbox = await startSandbox({
@@ -23,7 +22,6 @@ beforeEach(async () => {
 	});
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -37,7 +35,6 @@ const start = async (args: string[], data?: Record<string, unknown>) => {
 		[...args, '--no-browser', '--config', config, '--auth-file', file],
 		{env: cleanEnv(home)},
 	);
-	sessions.push(session);
 	const saved = async () =>
 		JSON.parse(await fs.readFile(file, 'utf8')) as Record<
 			string,

@@ -7,7 +7,6 @@ import {type PtySession, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 let sandbox: Sandbox;
-const sessions: PtySession[] = [];
 beforeEach(async () => {
 	sandbox = await startSandbox({
 		codex: {deviceInterval: '0.05'},
@@ -15,7 +14,6 @@ beforeEach(async () => {
 	});
 });
 afterEach(async () => {
-	for (const session of sessions.splice(0)) session.kill();
 	await sandbox.close();
 });
 
@@ -28,7 +26,6 @@ const start = async (args: string[]) => {
 		[...args, '--no-browser', '--config', config, '--auth-file', file],
 		{env: cleanEnv(home)},
 	);
-	sessions.push(session);
 	const saved = async () =>
 		JSON.parse(await fs.readFile(file, 'utf8')) as Record<
 			string,

@@ -1,21 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {describe, expect, it} from 'vitest';
 import {cleanEnv} from '../helpers/cli.js';
-import {type PtySession, pressUntil, spawnPty} from '../helpers/pty.js';
+import {pressUntil, spawnPty} from '../helpers/pty.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 
 const SETUP_TOKEN = `sk-ant-oat01-${'P'.repeat(80)}PTYSECRET`;
-const sessions: PtySession[] = [];
-afterEach(() => {
-	for (const session of sessions.splice(0)) session.kill();
-});
 
 const start = async (args: string[]) => {
 	const home = await makeTempDir();
 	const file = path.join(home, '.pi', 'agent', 'auth.json');
 	const session = spawnPty(args, {env: cleanEnv(home)});
-	sessions.push(session);
 	return {session, file};
 };
 
