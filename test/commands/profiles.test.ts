@@ -8,54 +8,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {
-	CODE_LINE,
 	type Setup,
-	URL_LINE,
 	setupSandbox,
+	signInAnthropic,
+	signInCodex,
 } from '../engine/sandbox-cli.js';
 
 const HOUR = 3_600_000;
-
-const signInAnthropic = async (
-	setup: Setup,
-	email: string,
-	extra: string[] = [],
-) => {
-	setup.sandbox.anthropic.settings.email = email;
-	const cli = setup.start([
-		'login',
-		'anthropic',
-		'--method',
-		'oauth',
-		...extra,
-	]);
-	const [, url] = await cli.waitFor('stderr', URL_LINE);
-	await fetch(await setup.sandbox.anthropic.approve(url!));
-	const result = await cli.result;
-	expect(result.code, result.stderr).toBe(0);
-	setup.expectNoSecrets(result);
-	return result;
-};
-
-const signInCodex = async (
-	setup: Setup,
-	account: {email: string; accountId: string},
-	extra: string[] = [],
-) => {
-	Object.assign(setup.sandbox.codex.settings, account);
-	const cli = setup.start([
-		'login',
-		'openai-codex',
-		'--method',
-		'device',
-		...extra,
-	]);
-	const [, code] = await cli.waitFor('stderr', CODE_LINE);
-	await setup.sandbox.codex.approveDevice(code!);
-	const result = await cli.result;
-	expect(result.code, result.stderr).toBe(0);
-	return result;
-};
 
 type Profiles = {
 	version: number;

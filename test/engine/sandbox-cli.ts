@@ -130,3 +130,46 @@ export const expiredEntry = (fields: Record<string, unknown>) => ({
 	expires: Date.now() - 60_000,
 	...fields,
 });
+
+/** A browser sign-in to the Anthropic fake as `email`; it must succeed and print no secret. */
+export const signInAnthropic = async (
+	setup: Setup,
+	email: string,
+	extra: string[] = [],
+) => {
+	setup.sandbox.anthropic.settings.email = email;
+	const cli = setup.start([
+		'login',
+		'anthropic',
+		'--method',
+		'oauth',
+		...extra,
+	]);
+	const [, url] = await cli.waitFor('stderr', URL_LINE);
+	await fetch(await setup.sandbox.anthropic.approve(url!));
+	const result = await cli.result;
+	expect(result.code, result.stderr).toBe(0);
+	setup.expectNoSecrets(result);
+	return result;
+};
+
+/** A device-code sign-in to the Codex fake as `account`; it must succeed. */
+export const signInCodex = async (
+	setup: Setup,
+	account: {email: string; accountId: string},
+	extra: string[] = [],
+) => {
+	Object.assign(setup.sandbox.codex.settings, account);
+	const cli = setup.start([
+		'login',
+		'openai-codex',
+		'--method',
+		'device',
+		...extra,
+	]);
+	const [, code] = await cli.waitFor('stderr', CODE_LINE);
+	await setup.sandbox.codex.approveDevice(code!);
+	const result = await cli.result;
+	expect(result.code, result.stderr).toBe(0);
+	return result;
+};

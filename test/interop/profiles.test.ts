@@ -6,10 +6,10 @@ prints the bearer token of whichever account `pi-auth use` made active, while
 */
 import {describe, expect, it} from 'vitest';
 import {
-	CODE_LINE,
 	type Setup,
-	URL_LINE,
 	setupSandbox,
+	signInAnthropic,
+	signInCodex,
 } from '../engine/sandbox-cli.js';
 import {piEnv, runPi} from '../helpers/pi.js';
 
@@ -46,39 +46,20 @@ describe('pi uses the active profile', () => {
 		{timeout: 120_000},
 		async () => {
 			const setup = await setupSandbox();
-			const {anthropic, codex} = setup.sandbox;
 			for (const [email, extra] of [
 				['me@home.example', []],
 				['me@work.example', ['--profile', 'work']],
 			] as const) {
-				anthropic.settings.email = email;
-				const cli = setup.start([
-					'login',
-					'anthropic',
-					'--method',
-					'oauth',
-					...extra,
-				]);
-				const [, url] = await cli.waitFor('stderr', URL_LINE);
-				await fetch(await anthropic.approve(url!));
-				expect((await cli.result).code).toBe(0);
+				await signInAnthropic(setup, email, [...extra]);
 			}
 
 			for (const [accountId, extra] of [
 				['ws-personal', []],
 				['ws-team', ['--profile', 'team']],
 			] as const) {
-				Object.assign(codex.settings, {email: 'me@example.com', accountId});
-				const cli = setup.start([
-					'login',
-					'openai-codex',
-					'--method',
-					'device',
+				await signInCodex(setup, {email: 'me@example.com', accountId}, [
 					...extra,
 				]);
-				const [, code] = await cli.waitFor('stderr', CODE_LINE);
-				await codex.approveDevice(code!);
-				expect((await cli.result).code).toBe(0);
 			}
 
 			const home = await ours(setup, 'anthropic:default');
