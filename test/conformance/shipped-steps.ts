@@ -102,16 +102,7 @@ export const signIn = async (server: OidcServer): Promise<TokenResponse> => {
 	return exchangeCode(server, {code, verifier: pkce.verifier, redirectUri});
 };
 
-export const rejection = async (
-	promise: Promise<unknown>,
-): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a rejection'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
-};
+export {rejection} from '../helpers/failure.js';
 
 /** docs/architecture.md "House style": secrets never appear in an error, its cause or its serialised fields. */
 export const expectNoSecrets = (

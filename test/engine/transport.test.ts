@@ -14,7 +14,7 @@ import {
 	startFakeAnthropic,
 } from '../../source/sandbox/fake-anthropic.js';
 import {busyPort} from './sandbox-cli.js';
-import {failure} from '../helpers/failure.js';
+import {rejection} from '../helpers/failure.js';
 
 const opened: Array<FakeAnthropic | CallbackServer> = [];
 afterEach(async () => {
@@ -43,7 +43,7 @@ describe('the HTTP layer against a fake that misbehaves', () => {
 		const server = await fake();
 		server.fail('token', {hang: true, count: 2});
 		const started = performance.now();
-		const error = await failure(
+		const error = await rejection(
 			postToken({
 				fetch,
 				url: server.endpoints.token,
@@ -58,7 +58,7 @@ describe('the HTTP layer against a fake that misbehaves', () => {
 		expect(elapsed).toBeGreaterThanOrEqual(590);
 		expect(elapsed).toBeLessThan(5000);
 		// The transport itself, under postToken: the same bound, the same error.
-		const raw = await failure(
+		const raw = await rejection(
 			sendRequest({
 				fetch,
 				url: server.endpoints.token,
@@ -75,7 +75,7 @@ describe('the HTTP layer against a fake that misbehaves', () => {
 		// A token response is a few hundred bytes: 20 ms a byte is several seconds.
 		server.fail('token', {dripMs: 20});
 		const started = performance.now();
-		const error = await failure(
+		const error = await rejection(
 			postToken({
 				fetch,
 				url: server.endpoints.token,
@@ -91,7 +91,7 @@ describe('the HTTP layer against a fake that misbehaves', () => {
 	it('reads a slowly dripped body that finishes within the timeout', async () => {
 		const server = await fake();
 		server.fail('token', {dripMs: 2, status: 400, error: 'invalid_grant'});
-		const error = await failure(
+		const error = await rejection(
 			postToken({
 				fetch,
 				url: server.endpoints.token,

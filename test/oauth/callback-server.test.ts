@@ -5,13 +5,13 @@ import {
 } from 'node:net';
 import {networkInterfaces, platform} from 'node:os';
 import {afterEach, describe, expect, it} from 'vitest';
-import {PiAuthError} from '../../source/errors.js';
 import {
 	type CallbackServer,
 	type CallbackServerOptions,
 	startCallbackServer,
 } from '../../source/oauth/callback-server.js';
 import {type LocalServer, canConnect, startServer} from './local-server.js';
+import {rejection} from '../helpers/failure.js';
 
 const STATE = 'state-0123456789abcdef';
 const opened: Array<CallbackServer | LocalServer> = [];
@@ -38,15 +38,6 @@ const get = async (server: CallbackServer, pathAndQuery: string) => {
 		`http://127.0.0.1:${server.port}${pathAndQuery}`,
 	);
 	return {status: response.status, text: await response.text()};
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a rejection'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
 };
 
 /** Whether `promise` is still pending after the event loop had a chance to settle it. */

@@ -5,6 +5,7 @@ import {
 	abortableSleep,
 	pollDevice,
 } from '../../source/oauth/device-poller.js';
+import {rejection} from '../helpers/failure.js';
 
 /** A virtual clock: sleeping advances it instantly, so no test waits for real. */
 const fakeClock = () => {
@@ -40,17 +41,6 @@ const scripted = <T>(
 	};
 
 	return {poll, times};
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => {
-			throw new Error('expected a rejection');
-		},
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
 };
 
 describe('pollDevice', () => {

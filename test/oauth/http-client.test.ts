@@ -26,7 +26,7 @@ import {
 import {cleanEnv, runCli} from '../helpers/cli.js';
 import {makeTempDir} from '../helpers/temp-dir.js';
 import {json, readBody} from './local-server.js';
-import {failure} from '../helpers/failure.js';
+import {rejection} from '../helpers/failure.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -225,7 +225,7 @@ describe('httpFetch: answers, as sendRequest reads them', () => {
 				},
 			});
 			for (const route of ['/declared', '/streamed']) {
-				const error = await failure(
+				const error = await rejection(
 					getJson({fetch, url: `${server.url}${route}`}),
 				);
 				expect(error.code, route).toBe('bad-response');
@@ -261,11 +261,11 @@ describe('httpFetch: answers, as sendRequest reads them', () => {
 			).toEqual({ok: 'decoded'});
 		}
 
-		const bomb = await failure(
+		const bomb = await rejection(
 			getJson({fetch: httpFetch, url: `${server.url}/bomb`}),
 		);
 		expect(bomb.message).toMatch(/larger than 1024 KB/);
-		const broken = await failure(
+		const broken = await rejection(
 			getJson({fetch: httpFetch, url: `${server.url}/broken`}),
 		);
 		expect(broken.code).toBe('network');
@@ -344,7 +344,7 @@ describe('httpFetch fails as Node’s fetch did (http-failure.ts codes and messa
 			});
 			for (const route of ['/hang', '/stall']) {
 				const started = performance.now();
-				const error = await failure(
+				const error = await rejection(
 					getJson({fetch, url: `${server.url}${route}`, timeoutMs: 400}),
 				);
 				expect(error.code, route).toBe('timeout');
@@ -366,7 +366,7 @@ describe('httpFetch fails as Node’s fetch did (http-failure.ts codes and messa
 					response.write('{"a":');
 				},
 			});
-			const before = await failure(
+			const before = await rejection(
 				getJson({
 					fetch,
 					url: `${server.url}/hang`,
@@ -375,7 +375,7 @@ describe('httpFetch fails as Node’s fetch did (http-failure.ts codes and messa
 			);
 			expect(before.code).toBe('aborted');
 			for (const route of ['/hang', '/stall']) {
-				const error = await failure(
+				const error = await rejection(
 					getJson({
 						fetch,
 						url: `${server.url}${route}`,

@@ -11,6 +11,7 @@ import {
 	raceForCode,
 } from '../../source/oauth/race.js';
 import {canConnect} from './local-server.js';
+import {rejection} from '../helpers/failure.js';
 
 const STATE = 'race-state-0123456789';
 const CODE = 'pasted-code-0123456789';
@@ -28,15 +29,6 @@ const callbackServer = async (ports: number[] = [0]) => {
 	});
 	opened.push(server);
 	return server;
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a rejection'),
-		(error: unknown) => error,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
 };
 
 const visit = async (server: CallbackServer, query: string) => {

@@ -21,21 +21,13 @@ import {startFakeMeta} from '../../source/sandbox/fake-meta.js';
 import {startFakeRadius} from '../../source/sandbox/fake-radius.js';
 import {startFakeXai} from '../../source/sandbox/fake-xai.js';
 import {track} from '../sandbox/requests.js';
+import {rejection} from '../helpers/failure.js';
 
 const context = (endpoints: Record<string, string>): ProviderContext => ({
 	fetch: globalThis.fetch,
 	endpoints,
 	now: Date.now,
 });
-
-const rejection = async (promise: Promise<unknown>): Promise<PiAuthError> => {
-	const error = await promise.then(
-		() => new Error('expected a rejection'),
-		(error_: unknown) => error_,
-	);
-	expect(error).toBeInstanceOf(PiAuthError);
-	return error as PiAuthError;
-};
 
 const entry = (fields: {access: string; refresh: string}): OAuthCredential => ({
 	type: 'oauth',
