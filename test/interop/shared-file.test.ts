@@ -171,19 +171,30 @@ describe('pi and pi-auth share one file', () => {
 					pad: {type: 'api_key', key: 'p'.repeat(300_000)},
 				}),
 			);
-			const writes = 150;
+			/*
+			pi keeps rewriting until the readers below have done enough (a file tells it), so the
+			overlap is counted, not timed: on a busy machine 150 writes once ended after 69 reads.
+			Bounded all the same: 3,000 writes at most.
+			*/
+			const stopFile = path.join(w.home, 'stop');
 			const script = path.join(w.home, 'writer.mjs');
 			await fs.writeFile(
 				script,
-				`const {AuthStorage} = await import(${JSON.stringify(`${piRoot}/dist/core/auth-storage.js`)});
+				`import {existsSync} from 'node:fs';
+const {AuthStorage} = await import(${JSON.stringify(`${piRoot}/dist/core/auth-storage.js`)});
 const storage = AuthStorage.create();
-for (let index = 0; index < ${writes}; index++) {
+let index = 0;
+for (; index < 3000 && !existsSync(${JSON.stringify(stopFile)}); index++) {
 	await storage.modify('pad', () => ({type: 'api_key', key: String(index % 10).repeat(300000)}));
 }
-console.log('done');`,
+console.log(index);`,
 			);
 			const writer = spawn(piNode(), [script], {env: piEnv(w.home)});
 			children.push(writer);
+			let writes = '';
+			writer.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+				writes += chunk;
+			});
 			let writing = true;
 			const finished = new Promise<number | null>(resolve => {
 				writer.on('close', code => {
@@ -195,6 +206,14 @@ console.log('done');`,
 			// In-process reads, thousands of them, through the same lock-free read path as every command.
 			let reads = 0;
 			const problems: string[] = [];
+			const cliRuns: Array<Awaited<ReturnType<typeof runCli>>> = [];
+			let stopped = false;
+			const stopWhenEnough = async () => {
+				if (stopped || reads < 300 || cliRuns.length < 3) return;
+				stopped = true;
+				await fs.writeFile(stopFile, '');
+			};
+
 			const readLoop = (async () => {
 				while (writing && reads < 20_000) {
 					reads++;
@@ -208,21 +227,23 @@ console.log('done');`,
 					} catch (error) {
 						problems.push((error as Error).message);
 					}
+
+					await stopWhenEnough();
 				}
 			})();
 			// And the built CLI, as a status bar would run it.
-			const cliRuns: Array<Awaited<ReturnType<typeof runCli>>> = [];
 			const cliLoop = (async () => {
 				while (writing && cliRuns.length < 200) {
 					cliRuns.push(
 						await runCli(['token', 'anthropic'], {env: cleanEnv(w.home)}),
 					);
+					await stopWhenEnough();
 				}
 			})();
 			expect(await finished).toBe(0);
 			await Promise.all([readLoop, cliLoop]);
 			console.log(
-				`torn-read storm: ${writes} writes by pi, ${reads} reads, ${cliRuns.length} pi-auth token runs`,
+				`torn-read storm: ${writes.trim()} writes by pi, ${reads} reads, ${cliRuns.length} pi-auth token runs`,
 			);
 			expect(reads).toBeGreaterThan(100);
 			expect(problems.slice(0, 3)).toEqual([]);
